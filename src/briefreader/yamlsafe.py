@@ -1,0 +1,250 @@
+"""Read an untrusted YAML file into a plain node tree, safely and with positions.
+
+PyYAML's own composer recurses once per nesting level (the C one overflows the
+C stack and kills the process on deep input) and its constructors turn ``no``
+into ``False`` and ``1.10`` into ``1.1``.  So this module builds its own small
+node tree from the parser's event stream, with an explicit stack, and leaves
+every scalar as the text that was written.  It refuses, with one clear message
+and the real 1-based line and column, everything that is not a plain brief:
+oversized files, files that are not regular files, binary data, invalid UTF-8,
+raw control characters, more than one document, any tag beyond the core
+schema (``!!python/...`` above all), nesting deeper than a limit and aliases
+that would expand past a limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+
+import yaml
+
+from .sanitize import visible
+
+# libyaml's parser is several times faster than the pure-Python one.
+_Parser = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+_Parser = _Parser or yaml.SafeLoader
+
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # a 20 MB brief must open; 60 MB must not
+MAX_DEPTH = 100  # a brief nests sections a dozen deep at most
+MAX_NODES = 2_000_000  # after alias expansion; a 20 MB brief has well under this
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+class InputError(Exception):
+    """The file cannot be read as a brief; ``line`` is 0 when no position applies."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0, code: str = "bad-yaml"):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.code = code
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """A YAML node: ``kind`` is ``scalar``, ``seq`` or ``map``.
+
+    A scalar's ``value`` is its text as written; a sequence's is a list of
+    nodes; a mapping's is a list of (key node, value node) pairs in file order.
+    ``line`` and ``column`` are 1-based; ``start`` and ``end`` are character
+    offsets into the text.
+    """
+
+    kind: str
+    value: object
+    line: int
+    column: int
+    start: int
+    end: int = 0
+    plain: bool = False  # an unquoted scalar, whose text YAML 1.1 would resolve
+    tag: str | None = None
+    size: int = 1  # nodes below and including this one, aliases expanded
+    _flat: list = field(default_factory=list)
+
+    @property
+    def is_null(self) -> bool:
+        return self.kind == "scalar" and self.plain and self.value in _NULLS and self.tag is None
+
+    @property
+    def type_name(self) -> str:
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        return "empty" if self.is_null else "text"
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def read_text(path: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
+    """The file's text, or an :class:`InputError` saying why it is not a text brief."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", code="unreadable") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else (
+            "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+            "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+        raise InputError(f"not a regular file ({kind}); briefs are plain files", code="not-a-file")
+    if info.st_size > max_file_size:
+        raise InputError(_too_large(info.st_size, max_file_size), code="too-large")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_file_size + 1)
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", code="unreadable") from None
+    if len(data) > max_file_size:  # it grew after stat
+        raise InputError(_too_large(len(data), max_file_size), code="too-large")
+    return decode(data)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (f"file is {size / 1048576:.1f} MiB, over the {limit / 1048576:.0f} MiB limit "
+            f"(max_file_size; raise it with --max-file-size)")
+
+
+def decode(data: bytes) -> str:
+    """Strict UTF-8 text with no NUL bytes and no raw control characters."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _byte_position(data, nul)
+        raise InputError("binary data (a NUL byte), not a UTF-8 text file", line, column, "binary")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(data, error.start)
+        raise InputError(f"invalid UTF-8 (byte 0x{data[error.start]:02X}); briefs are UTF-8 text",
+                         line, column, "not-utf8") from None
+    text = text.removeprefix("\ufeff")
+    control = _RAW_CONTROL.search(text)
+    if control:
+        char = control.group()
+        count = len(_RAW_CONTROL.findall(text))
+        more = f" and {count - 1} more" if count > 1 else ""
+        line, column = position(text, control.start())
+        raise InputError(
+            f"raw control character {visible(char)} (U+{ord(char):04X}){more}; "
+            "write it as an escape in a double-quoted string if it is meant",
+            line, column, "control-character")
+    return text
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def compose(text: str) -> Node | None:
+    """The single document in ``text`` as a node tree (None for an empty file)."""
+    stack: list[Node] = []
+    anchors: dict[str, Node] = {}
+    root: Node | None = None
+    documents = 0
+
+    def attach(node: Node) -> None:
+        nonlocal root
+        if stack:
+            stack[-1]._flat.append(node)
+        else:
+            root = node
+
+    def mark(event) -> tuple[int, int, int]:
+        return event.start_mark.line + 1, event.start_mark.column + 1, event.start_mark.index
+
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                line, column, start = mark(event)
+                _check_tag(event.tag, line, column)
+                node = Node("scalar", event.value, line, column, start, event.end_mark.index,
+                            plain=not event.style, tag=_explicit(event.tag))
+                if event.anchor:
+                    anchors[event.anchor] = node
+                attach(node)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                line, column, start = mark(event)
+                if len(stack) >= MAX_DEPTH:
+                    raise InputError(f"nesting deeper than {MAX_DEPTH} levels (max_depth)",
+                                     line, column, "too-deep")
+                _check_tag(event.tag, line, column)
+                node = Node("map" if kind is yaml.MappingStartEvent else "seq", None,
+                            line, column, start, tag=_explicit(event.tag), size=0)
+                if event.anchor:
+                    anchors[event.anchor] = node
+                stack.append(node)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                node = stack.pop()
+                node.end = event.end_mark.index
+                children, node._flat = node._flat, []
+                node.size = 1 + sum(child.size for child in children)
+                if node.size > MAX_NODES:
+                    line, column = node.line, node.column
+                    raise InputError(f"aliases expand to more than {MAX_NODES:,} nodes (max_nodes)",
+                                     line, column, "alias-bomb")
+                if node.kind == "map":
+                    node.value = list(zip(children[0::2], children[1::2]))
+                else:
+                    node.value = children
+                attach(node)
+            elif kind is yaml.AliasEvent:
+                line, column, _ = mark(event)
+                target = anchors.get(event.anchor)
+                if target is None:
+                    raise InputError(f"unknown alias '*{event.anchor}'", line, column)
+                if target.size == 0:
+                    raise InputError(f"alias '*{event.anchor}' refers to a node that contains it",
+                                     line, column, "alias-bomb")
+                attach(target)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    line, column, _ = mark(event)
+                    raise InputError("more than one YAML document; a brief file holds one",
+                                     line, column, "multiple-documents")
+    except yaml.MarkedYAMLError as error:
+        problem_mark = error.problem_mark or error.context_mark
+        line, column = (problem_mark.line + 1, problem_mark.column + 1) if problem_mark else (0, 0)
+        detail = error.problem or "invalid YAML"
+        if error.context:
+            detail = f"{detail} ({error.context})"
+        raise InputError(f"bad YAML: {detail}", line, column) from None
+    except yaml.YAMLError as error:  # reader errors carry a position, not a mark
+        line, column = 0, 0
+        if isinstance(error, yaml.reader.ReaderError):
+            line, column = position(text, error.position)
+        raise InputError(f"bad YAML: {error}", line, column) from None
+    return root
+
+
+def _explicit(tag: str | None) -> str | None:
+    return None if tag in (None, "!") else tag
+
+
+def _check_tag(tag: str | None, line: int, column: int) -> None:
+    tag = _explicit(tag)
+    if tag is None or tag in _CORE_TAGS:
+        return
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    if "python/" in tag:
+        raise InputError(f"unsafe YAML tag '{shown}' (Python objects are never loaded)",
+                         line, column, "unsafe-tag")
+    raise InputError(f"unsupported YAML tag '{shown}'; briefs use plain YAML only",
+                     line, column, "unsafe-tag")
