@@ -110,9 +110,69 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def bundled_library() -> Path:
+    """The briefs/ folder that ships with briefreader (beside src/ in a checkout)."""
+    return Path(__file__).resolve().parents[2] / "briefs"
+
+
+def open_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefreader",
+        description="Open a brief file or a library folder in the reader (the default command). "
+                    "Other commands: " + ", ".join(SUBCOMMANDS) + " (briefreader COMMAND --help).",
+    )
+    parser.add_argument("path", nargs="?", metavar="PATH",
+                        help="a brief file or a folder of briefs (default: the configured library, "
+                             "else the bundled briefs/)")
+    parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
+    parser.add_argument("--no-state", action="store_true",
+                        help="do not read or save reading positions")
+    return parser
+
+
+def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
+    from .config import load_config
+
+    config = load_config()
+    target = Path(args.path) if args.path else (config.library or bundled_library())
+    first = ""
+    if args.path and not target.exists():
+        raise UsageError(f"no such file or folder: {clean_line(args.path)}")
+    if target.is_file():
+        from .loader import load_brief
+
+        entry = load_brief(target)
+        if entry.brief is None:
+            for problem in entry.problems:
+                print(problem, file=sys.stderr)
+            print(f"briefreader: {clean_line(str(target))} could not be opened", file=sys.stderr)
+            return EXIT_PROBLEMS
+        first, folder = entry.brief.id, str(target.parent)
+    else:
+        folder = str(target)
+    from .app import BriefReaderApp  # Textual only when the reader really opens
+
+    app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+SUBCOMMANDS = ("check",)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in SUBCOMMANDS + ("-h", "--help"):
+        try:
+            args = open_parser().parse_args(argv)
+        except SystemExit as stop:
+            return int(stop.code or 0)
+        try:
+            return cmd_open(args, out)
+        except UsageError as error:
+            print(f"briefreader: {error}", file=sys.stderr)
+            return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ from . import vocab
 from .model import (
     ERROR, WARNING, Author, Brief, Citation, Claim, Entity, Event, Handling, Library,
     LibraryEntry, Loc, Locator, Problem, Publisher, Related, Section, Source, display_path,
-    inline_refs,
+    inline_refs, mask_code_spans,
 )
 from .sanitize import clean, clean_line
 from .yamlsafe import DEFAULT_MAX_FILE_SIZE, InputError, Node, compose, position, read_text
@@ -191,12 +191,13 @@ def _link_library(root: str, entries: list[LibraryEntry], problems: list[Problem
             if rel.kind != "brief":
                 continue
             target = briefs.get(rel.target)
+            at = rel.target_loc or rel.loc  # the target's value, not the item
             if target is None and rel.target not in known_ids:
-                extra.append(Problem(entry.path, rel.loc.line, rel.loc.column, WARNING,
+                extra.append(Problem(entry.path, at.line, at.column, WARNING,
                                      f"related brief '{rel.target}' is not in the library",
                                      "related-missing"))
             elif target is not None and rel.anchor and target.get(rel.anchor) is None:
-                extra.append(Problem(entry.path, rel.loc.line, rel.loc.column, WARNING,
+                extra.append(Problem(entry.path, at.line, at.column, WARNING,
                                      f"related brief '{rel.target}' has no '{rel.anchor}'",
                                      "related-missing"))
         if extra:
@@ -362,7 +363,9 @@ class _Walker:
             return ""
         if value in self.ids:
             first_kind, first = self.ids[value]
-            self.error(node, "duplicate-id", f"duplicate id '{value}' (first used by a {first_kind} "
+            if first.start > node.start:  # lists are read by kind, not in file order
+                node, first, first_kind = first, node, kind
+            self.error(node, "duplicate-id", f"duplicate id '{value}' (first used by {_a(first_kind)} "
                                              f"at line {first.line})")
             return ""
         self.ids[value] = (kind, node)
@@ -384,11 +387,14 @@ class _Walker:
         """Queue the ``[[id]]`` and ``[@id]`` references written in a text field."""
         if node is None or not text or "[" not in text:
             return
-        raw = self.source_text[node.start:node.end]
+        raw = mask_code_spans(self.source_text[node.start:node.end])  # `[[x]]` is not a ref
         search_from = 0
         for ref in inline_refs(text):
             token = text[ref.start:ref.end]
             found = raw.find(token, search_from)
+            if found < 0:  # folded across lines: find where it opens, '[@id,' or '[[id'
+                token = re.split(r"\s", token, maxsplit=1)[0]
+                found = raw.find(token, search_from)
             if found >= 0:  # the token's real place in the file, past folding and indent
                 search_from = found + len(token)
                 at = position(self.source_text, node.start + found)
@@ -405,7 +411,7 @@ class _Walker:
             if found is None:
                 self.error(node, "unresolved", f"unknown {wanted} '{value}' in {what}", at)
             elif found[0] not in kinds:
-                self.error(node, "unresolved", f"'{value}' is a {found[0]}, not a {wanted} ({what})", at)
+                self.error(node, "unresolved", f"'{value}' is {_a(found[0])}, not {_a(wanted)} ({what})", at)
             elif use and found[0] == "source":
                 self.cited_sources.add(value)
 
@@ -623,16 +629,18 @@ class _Walker:
             if value and value != vocab.AUTHOR_ATTRIBUTION:
                 attributed_to = self.ref(attributed_node, ("entity",), "'attributed_to'") or value
         stance = self.choice(fields, "stance", vocab.STANCES)
-        if attributed_to != vocab.AUTHOR_ATTRIBUTION and not stance:
+        stance_node = fields.value("stance")
+        stance_given = stance_node is not None and not stance_node.is_null  # a bad one is an error
+        if attributed_to != vocab.AUTHOR_ATTRIBUTION and not stance_given:
             self.warn(attributed_node, "no-stance",
                       f"claim attributed to '{attributed_to}' has no 'stance' (endorsed, reported "
                       "or disputed): say what the brief makes of it")
         cites = tuple(c for c in (self.citation(n) for n in self.items(fields, "cites")) if c)
-        inline_cites = "[@" in text
+        inline_cites = sum(ref.cite for ref in inline_refs(text))
         if kind in ("fact", "reported") and not cites and not inline_cites:
             self.warn(fields.key("id") if "id" in fields else node, "uncited",
                       f"{kind} claim '{claim_id}' cites no source")
-        if len(cites) + text.count("[@") == 1:
+        if len(cites) + inline_cites == 1:
             for citation in cites:
                 if citation.credibility == 1:
                     self.warn(self._credibility_node(fields), "lone-confirmation",
@@ -799,6 +807,7 @@ class _Walker:
         rel = self.choice(fields, "rel", vocab.RELATED_RELS, required=True)
         target_node = self.require(fields, "target")
         kind = target = anchor = ""
+        target_at = None
         if target_node is not None:
             target_fields = self.mapping(target_node, "a related target", vocab.RELATED_TARGET_KINDS)
             if target_fields is not None:
@@ -809,6 +818,7 @@ class _Walker:
                 else:
                     kind = present[0]
                     value_node = target_fields.value(kind)
+                    target_at = self.loc(value_node)
                     if kind == "source":
                         target = self.ref(value_node, ("source",), "related target", use=False)
                     else:
@@ -822,7 +832,8 @@ class _Walker:
         if not (rel and target):
             return None
         return Related(rel, kind, target, self.loc(node), anchor,
-                       self.text(fields, "title"), self.text(fields, "note", multiline=True))
+                       self.text(fields, "title"), self.text(fields, "note", multiline=True),
+                       target_at)
 
     def source_checks(self, sources: tuple[Source, ...], claims: tuple[Claim, ...]) -> None:
         """Warn about sources that nothing rests on."""
@@ -840,6 +851,11 @@ class _Walker:
             if source.id not in used:
                 _, node = self.ids[source.id]
                 self.warn(node, "uncited-source", f"source '{source.id}' is never cited")
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: 'a claim', 'an entity'."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def parse_iso(value: str) -> dt.date | dt.datetime | None:
@@ -881,6 +897,10 @@ def _edtf_point(value: str) -> str | bool:
     except ValueError:
         return False
     return "-".join(p for p in (year, month, day) if p)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

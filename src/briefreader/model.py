@@ -83,9 +83,21 @@ class InlineRef:
         return Citation(self.target, loc, locator=parse_locator(self.locator), inline=True)
 
 
+# A Markdown code span (`...`, ``...``): what is inside is shown as written, so a
+# brief can explain the syntax ("write `[@source-id]`") without making a reference.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def mask_code_spans(text: str) -> str:
+    """The text with each code span blanked out, every offset kept."""
+    if "`" not in text:
+        return text
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)
+
+
 def inline_refs(text: str) -> list[InlineRef]:
     refs = []
-    for match in INLINE_REF.finditer(text):
+    for match in INLINE_REF.finditer(mask_code_spans(text)):
         if match.group(1) is not None:
             refs.append(InlineRef(match.group(1).strip(), False, "", match.start(), match.end()))
         else:
@@ -276,6 +288,7 @@ class Related:
     anchor: str = ""  # the local id after '#' in a brief target
     title: str = ""
     note: str = ""
+    target_loc: Loc | None = None  # where the target's value is written
 
 
 Item = Union[Claim, Section, Source, Entity, Event]

@@ -115,8 +115,22 @@ def read_text(path: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
 
 
 def _too_large(size: int, limit: int) -> str:
-    return (f"file is {size / 1048576:.1f} MiB, over the {limit / 1048576:.0f} MiB limit "
+    shown = _human(size)
+    if shown == _human(limit):  # just over: the rounded sizes would look equal
+        shown = f"{size:,} bytes"
+    return (f"file is {shown}, over the {_human(limit)} limit "
             f"(max_file_size; raise it with --max-file-size)")
+
+
+def _human(size: int) -> str:
+    """A byte count as people read it: 900 bytes, 1.5 KiB, 32 MiB."""
+    if size < 1024:
+        return f"{size} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        size /= 1024
+        if size < 1024 or unit == "GiB":
+            return f"{size:.1f}".removesuffix(".0") + f" {unit}"
+    raise AssertionError("unreachable")
 
 
 def decode(data: bytes) -> str:
@@ -224,7 +238,12 @@ def compose(text: str) -> Node | None:
         line, column = (problem_mark.line + 1, problem_mark.column + 1) if problem_mark else (0, 0)
         detail = error.problem or "invalid YAML"
         if error.context:
-            detail = f"{detail} ({error.context})"
+            where = error.context_mark
+            if where and problem_mark and (where.line, where.column) != (problem_mark.line, problem_mark.column):
+                # an unclosed quote or bracket is noticed far from where it opens
+                detail = f"{detail} ({error.context}, which starts at line {where.line + 1}, column {where.column + 1})"
+            else:
+                detail = f"{detail} ({error.context})"
         raise InputError(f"bad YAML: {detail}", line, column) from None
     except yaml.YAMLError as error:  # reader errors carry a position, not a mark
         line, column = 0, 0

@@ -1,0 +1,173 @@
+"""The Textual application: a library screen, a brief screen, history between them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from . import render
+from .config import Config, load_config
+from .model import Library
+from .screens import BriefScreen, LibraryScreen, TextScreen, help_text
+from .state import ReadingState
+
+
+@dataclass(frozen=True)
+class Location:
+    brief_id: str
+    target: str
+
+
+class GoToProvider(Provider):
+    """Command palette: "go to" any section, claim, source or entity of the open brief."""
+
+    def _targets(self) -> list[tuple[str, str]]:
+        screen = self.app.screen
+        brief = getattr(screen, "brief", None)
+        if brief is None:
+            return []
+        items = [(f"section {s.title}", f"section:{s.id}") for s in brief.all_sections]
+        items += [(f"claim {render._short(c.text, 70)}", f"claim:{c.id}") for c in brief.claims]
+        items += [(f"source {s.label}", f"source:{s.id}") for s in brief.sources]
+        items += [(f"entity {e.name} {' '.join(e.aliases)}", f"entity:{e.id}") for e in brief.entities]
+        return items
+
+    async def discover(self) -> Hits:
+        for label, target in self._targets()[:40]:
+            yield DiscoveryHit(f"Go to {label}", self._goto(target))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, target in self._targets():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(f"Go to {label}"), self._goto(target))
+
+    def _goto(self, target: str):
+        def go() -> None:
+            self.app.follow(target)
+        return go
+
+
+class BriefReaderApp(App):
+    CSS_PATH = "briefreader.tcss"
+    TITLE = "briefreader"
+    COMMANDS = App.COMMANDS | {GoToProvider}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit now", id="app.quit"),
+    ]
+
+    def __init__(self, folder: str, *, open_brief: str = "", config: Config | None = None,
+                 remember: bool = True) -> None:
+        # With NO_COLOR set Textual only greys colours out unless ANSI colour is
+        # on, in which case it strips them: no colour codes at all.
+        super().__init__(ansi_color="NO_COLOR" in os.environ)
+        self.folder = folder
+        self.first_brief = open_brief
+        self.config = config or Config()
+        self.config_path = self.config.path
+        self.library: Library | None = None
+        self.positions = ReadingState(persist=remember)
+        self.history: list[Location] = []
+        self.future: list[Location] = []
+        self.brief_screen: BriefScreen | None = None
+        self.animation_level = "none"  # fewer bytes per key over SSH
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.push_screen(LibraryScreen(self.folder, open_first=self.first_brief))
+        for notice in (self.config.notice, self.positions.notice):
+            if notice:
+                self.notify(notice, severity="warning", timeout=10)
+
+    # -- places ---------------------------------------------------------
+
+    @property
+    def here(self) -> Location | None:
+        screen = self.brief_screen
+        if screen is None or screen.brief is None or not screen.is_current:
+            return None
+        target = screen.outline.entries.get(screen.outline.current_id)
+        return Location(screen.brief.id, target.target if target else "front")
+
+    def open_brief(self, brief_id: str, target: str = "", *, record: bool = True) -> bool:
+        brief = self.library.get(brief_id) if self.library else None
+        if brief is None:
+            self.notify(f"brief '{brief_id}' is not in this library", severity="warning")
+            return False
+        if record and self.here is not None:
+            self.history.append(self.here)
+            self.future.clear()
+        if self.brief_screen is None:
+            self.brief_screen = BriefScreen()
+        if not self.brief_screen.is_current:
+            self.push_screen(self.brief_screen)
+        self.brief_screen.show_brief(brief, target or self.positions.position(brief_id) or "front")
+        return True
+
+    def close_brief(self) -> None:
+        if self.first_brief and len(self.screen_stack) <= 3:  # opened on one file: q quits
+            self.exit()
+            return
+        self.pop_screen()
+
+    def follow(self, link: str, *, entry_id: str = "") -> None:
+        """Go wherever a link points, recording where we were for `back`."""
+        kind, _, rest = link.partition(":")
+        screen = self.brief_screen
+        if kind == "brief":
+            brief_id, _, anchor = rest.partition("#")
+            target = ""
+            if anchor and self.library and (other := self.library.get(brief_id)):
+                item = other.get(anchor)
+                target = f"{type(item).__name__.lower()}:{anchor}" if item else ""
+            self.open_brief(brief_id, target)
+            return
+        if kind == "url":
+            self.notify(f"not opened (briefreader never goes online): {rest}")
+            return
+        if screen is None or screen.brief is None:
+            return
+        before = self.here
+        if entry_id:
+            screen.outline.select_id(entry_id)
+            moved = True
+        else:
+            moved = screen.goto(link)
+        if moved and before is not None and before != self.here:
+            self.history.append(before)
+            self.future.clear()
+
+    def action_back(self) -> None:
+        self._travel(self.history, self.future, "start")
+
+    def action_forward(self) -> None:
+        self._travel(self.future, self.history, "end")
+
+    def _travel(self, source: list[Location], sink: list[Location], end: str) -> None:
+        if not source:
+            self.notify(f"at the {end} of the history", timeout=2)
+            return
+        here = self.here
+        place = source.pop()
+        if here is not None:
+            sink.append(here)
+        if self.brief_screen and self.brief_screen.brief and self.brief_screen.brief.id == place.brief_id \
+                and self.brief_screen.is_current:
+            self.brief_screen.goto(place.target)
+        else:
+            self.open_brief(place.brief_id, place.target, record=False)
+
+    def remember(self, brief_id: str, target: str) -> None:
+        self.positions.remember(brief_id, target)
+
+    def action_help(self) -> None:
+        self.push_screen(TextScreen("Keys (from the live bindings)", help_text(self.screen)))

@@ -1,0 +1,45 @@
+"""The user's config file (TOML): library folder, reviewer name, key remaps.
+
+Lives at ``paths.config_file()`` (``~/.config/briefreader/config.toml`` on
+Linux).  A broken file is reported and ignored, never fatal::
+
+    library = "~/briefs"
+
+    [keys]                    # binding id = keys, comma separated
+    "brief.next_claim" = "],ctrl+n"
+    "app.help" = "question_mark,f1"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+
+
+@dataclass
+class Config:
+    library: Path | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    notice: str = ""  # what went wrong reading the file, shown once in the UI
+    path: Path | None = None
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or paths.config_file()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(path=path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return Config(notice=f"config file {path} ignored: {error}", path=path)
+    config = Config(path=path)
+    library = data.get("library")
+    if isinstance(library, str) and library:
+        config.library = Path(library).expanduser()
+    keys = data.get("keys", {})
+    if isinstance(keys, dict):
+        config.keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)}
+    return config

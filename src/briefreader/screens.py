@@ -1,0 +1,492 @@
+"""The screens: the library, a brief, and the small modal screens over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from . import render
+from .loader import load_library, load_paths
+from .model import Brief, Library, LibraryEntry, Problem
+from .widgets import Banner, CursorList, Inspector, Outline, Reader
+
+NARROW = 100  # below this many columns the brief screen shows two panes, not three
+
+
+def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
+    text = Text()
+    for problem in problems:
+        text.append(("ERROR " if problem.is_error else "warning ") + str(problem) + "\n")
+    return text or Text("No problems.")
+
+
+# ---------------------------------------------------------------------------
+# Modal screens
+
+
+class TextScreen(ModalScreen[None]):
+    """A scrollable page of text over the current screen: help, legend, warnings."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="modal.close"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="modal.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="modal.up"),
+        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False, id="modal.page_down"),
+        Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="modal.page_up"),
+        Binding("g,home", "scroll('home')", "Top", show=False, id="modal.top"),
+        Binding("G,end", "scroll('end')", "Bottom", show=False, id="modal.bottom"),
+    ]
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="modal-body") as scroll:
+            scroll.border_title = self.title_text
+            scroll.border_subtitle = "esc/q closes · j/k scroll"
+            yield Static(self.body, id="modal-text")
+
+    def action_scroll(self, where: str) -> None:
+        scroll = self.query_one("#modal-body", VerticalScroll)
+        {"down": scroll.scroll_down, "up": scroll.scroll_up, "page_down": scroll.scroll_page_down,
+         "page_up": scroll.scroll_page_up, "home": scroll.scroll_home, "end": scroll.scroll_end}[where](
+            animate=False)
+
+
+def help_text(screen: Screen) -> Text:
+    """The help page, generated from the bindings live on ``screen`` (so remaps show)."""
+    app = screen.app
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    seen = set()
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.id in seen:
+            continue
+        seen.add(binding.id)
+        keys = [k for k, a in screen.active_bindings.items() if a.binding is binding]
+        shown = ", ".join(app.get_key_display(Binding(k, "")) for k in keys)
+        group = (binding.id or "other").split(".")[0]
+        groups.setdefault(group, []).append((shown, binding.description or binding.action, binding.id or ""))
+    text = Text()
+    titles = {"app": "Everywhere", "brief": "Reading a brief", "library": "The library",
+              "list": "In any list (outline, reading pane, inspector)", "modal": "In this page"}
+    for group, rows in groups.items():
+        text.append(titles.get(group, group.capitalize()) + "\n", style="bold underline")
+        for shown, description, binding_id in rows:
+            text.append(f"  {shown:<22} {description:<34} {binding_id}\n")
+        text.append("\n")
+    text.append("Remap any key in the config file, [keys] table: binding id = \"keys\".\n", style="italic")
+    if getattr(app, "config_path", None):
+        text.append(f"Config file: {app.config_path}\n", style="italic")
+    return text
+
+
+# ---------------------------------------------------------------------------
+# The library
+
+
+@dataclass
+class _Row:
+    entry: LibraryEntry
+    title: str
+    date: str
+
+
+class LibraryScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="library.filter"),
+        Binding("o", "sort", "Sort date/title", id="library.sort"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
+        Binding("w", "problems", "Problems", id="library.problems"),
+        Binding("q", "app.quit", "Quit", id="library.quit"),
+    ]
+
+    def __init__(self, folder: str, *, open_first: str = "") -> None:
+        super().__init__()
+        self.folder = folder
+        self.library: Library | None = None
+        self.sort_key = "date"
+        self.open_first = open_first
+
+    def compose(self) -> ComposeResult:
+        yield Banner("briefreader · library", id="top-banner")
+        yield Input(placeholder="type to filter: words in title, id, tags; esc clears", id="filter")
+        yield CursorList(id="briefs")
+        yield Static("Loading…", id="status")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one("#briefs", CursorList).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, name="load-library")
+    def load(self) -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.set_status, f"Loading briefs… {done}/{total}")
+
+        library = load_library(self.folder, progress=progress)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.loaded, library)
+
+    def set_status(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message))
+
+    def loaded(self, library: Library) -> None:
+        self.library = library
+        self.app.library = library
+        self.refresh_list()
+        if self.open_first and library.get(self.open_first):
+            self.app.open_brief(self.open_first)
+            self.open_first = ""
+
+    def refresh_list(self) -> None:
+        library = self.library
+        if library is None:
+            return
+        words = self.query_one("#filter", Input).value.lower().split()
+        rows = []
+        for entry in library.entries:
+            brief = entry.brief
+            title = brief.title if brief else entry.path
+            haystack = " ".join([title, entry.path] + ([brief.id, *brief.tags, brief.type] if brief else [])).lower()
+            if all(word in haystack for word in words):
+                rows.append(_Row(entry, title, brief.date if brief else ""))
+        if self.sort_key == "title":
+            rows.sort(key=lambda r: (r.entry.brief is None, r.title.lower()))
+        else:
+            rows.sort(key=lambda r: (r.entry.brief is None, r.date), reverse=False)
+            rows.sort(key=lambda r: r.entry.brief is None)
+            loaded = [r for r in rows if r.entry.brief]
+            loaded.sort(key=lambda r: r.date, reverse=True)
+            rows = loaded + [r for r in rows if not r.entry.brief]
+        listing = self.query_one("#briefs", CursorList)
+        options = [Option(self.row_text(r.entry), id=r.entry.path) for r in rows]
+        listing.set_options(options)
+        if options:
+            listing.highlighted = 0
+        failed = len(library.failed)
+        status = (f"{len(library.briefs)} briefs in {self.folder}"
+                  + (f" · {failed} could not be opened" if failed else "")
+                  + (f" · showing {len(rows)}" if words else "")
+                  + f" · sorted by {self.sort_key} · enter opens · / filters · ? help")
+        if not library.entries:
+            status = (f"No briefs in {self.folder}. Put *.brief.yaml files there, or run "
+                      "'briefreader FOLDER'. '? ' shows the keys.")
+        self.set_status(status)
+
+    @staticmethod
+    def row_text(entry: LibraryEntry) -> Text:
+        brief = entry.brief
+        if brief is None:
+            text = Text("✗ could not be opened: ", style="bold")
+            text.append(entry.path)
+            first = entry.errors[0] if entry.errors else None
+            if first:
+                text.append(f"\n  {first.line}:{first.column}: {first.message}", style="italic")
+            return text
+        text = Text(brief.title, style="bold")
+        meta = [brief.date, brief.type or "brief", brief.banner, _plural(len(brief.claims), "claim")]
+        if brief.warnings:
+            meta.append(f"! {len(brief.warnings)} warning{'s' if len(brief.warnings) != 1 else ''}")
+        text.append("\n  " + " · ".join(meta))
+        return text
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_list()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#briefs", CursorList).focus()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.display = False
+        self.query_one("#briefs", CursorList).focus()
+
+    def action_sort(self) -> None:
+        self.sort_key = "title" if self.sort_key == "date" else "date"
+        self.refresh_list()
+
+    def action_problems(self) -> None:
+        if self.library is not None:
+            self.app.push_screen(TextScreen("Problems in the library", problem_lines(self.library.all_problems)))
+
+    def on_option_list_option_selected(self, event: CursorList.OptionSelected) -> None:
+        if self.library is None:
+            return
+        entry = next((e for e in self.library.entries if e.path == event.option.id), None)
+        if entry is None:
+            return
+        if entry.brief is None:
+            self.app.push_screen(TextScreen(f"{entry.path} could not be opened", problem_lines(entry.problems)))
+        else:
+            self.app.open_brief(entry.brief.id)
+
+
+# ---------------------------------------------------------------------------
+# A brief
+
+
+class BriefScreen(Screen):
+    BINDINGS = [
+        Binding("tab", "cycle_pane(1)", "Next pane", id="brief.next_pane"),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="brief.previous_pane"),
+        Binding("right_square_bracket", "next_claim(1)", "Next claim", id="brief.next_claim"),
+        Binding("left_square_bracket", "next_claim(-1)", "Previous claim", id="brief.previous_claim"),
+        Binding("K", "next_key_judgment", "Next key judgment", id="brief.next_key_judgment"),
+        Binding("s", "jump('sources')", "Sources", id="brief.sources"),
+        Binding("e", "jump('entities')", "Entities", id="brief.entities"),
+        Binding("t", "jump('timeline')", "Timeline", id="brief.timeline"),
+        Binding("r", "jump('related')", "Related", id="brief.related"),
+        Binding("f", "jump('front')", "Front (BLUF)", id="brief.front"),
+        Binding("backspace,alt+left", "app.back", "Back", id="brief.back"),
+        Binding("alt+right", "app.forward", "Forward", id="brief.forward"),
+        Binding("w", "warnings", "Warnings", id="brief.warnings"),
+        Binding("L", "legend", "Likelihood legend", id="brief.legend"),
+        *[Binding(str(n), f"follow_number({n})", f"Follow link [{n}] of the block", show=False,
+                  id=f"brief.follow_{n}") for n in range(1, 10)],
+        Binding("q", "close", "Close brief", id="brief.close"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.brief: Brief | None = None
+        # Ids the screen selected itself: their highlight messages arrive later
+        # and must not be taken for the user's moves.
+        self._quiet: dict[str, str] = {}
+        self._pending: tuple[Brief, str] | None = None
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Banner(id="top-banner")
+        with Horizontal(id="panes"):
+            yield Outline(id="outline")
+            yield Reader(id="reader")
+            yield Inspector(id="inspector")
+        with Vertical(id="footer"):
+            yield Static(id="status")
+            yield Banner(id="bottom-banner")
+
+    @property
+    def outline(self) -> Outline:
+        return self.query_one(Outline)
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one(Reader)
+
+    @property
+    def inspector(self) -> Inspector:
+        return self.query_one(Inspector)
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < NARROW, "narrow")
+        self.update_narrow()
+
+    def on_descendant_focus(self, event) -> None:
+        self.update_narrow()
+
+    def update_narrow(self) -> None:
+        """Two panes when narrow: the inspector takes the reader's place while focused."""
+        inspecting = self.has_class("narrow") and self.inspector.has_focus
+        self.set_class(inspecting, "inspecting")
+
+    # -- showing a brief -------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._ready = True
+        if self._pending is not None:
+            self.show_brief(*self._pending)
+            self._pending = None
+        self.outline.focus()
+
+    def show_brief(self, brief: Brief, target: str = "") -> None:
+        if not self._ready:  # pushed a moment ago; compose has not run yet
+            self._pending = (brief, target)
+            return
+        if self.brief is not brief:
+            self.brief = brief
+            banner = Text(brief.banner, justify="center")
+            for widget in self.query(Banner):
+                widget.update(banner)
+            self.outline.show(render.outline(brief))
+            self.reader.part = ""
+            self.update_status()
+        self.goto(target or "front")
+
+    def update_status(self, message: str = "") -> None:
+        brief = self.brief
+        if brief is None:
+            return
+        warnings = len(brief.warnings)
+        parts = [f"{len(brief.claims)} claims", f"{len(brief.sources)} sources"]
+        if warnings:
+            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''} (w)")
+        parts.append("? help")
+        line = " · ".join(parts)
+        if message:
+            line = f"{message} · {line}"
+        self.query_one("#status", Static).update(Text(line))
+
+    def goto(self, target: str) -> bool:
+        """Select ``target`` everywhere: outline cursor, reading part and block, inspector."""
+        brief = self.brief
+        if brief is None:
+            return False
+        entries = self.outline.entries
+        entry = None
+        if self.outline.current_id in entries and entries[self.outline.current_id].target == target:
+            entry = entries[self.outline.current_id]
+        else:  # prefer the place in a section over the key-judgment copy of a claim
+            matches = [e for e in entries.values() if e.target == target]
+            entry = next((e for e in matches if not e.id.startswith("kj:")), matches[0] if matches else None)
+        if entry is None:
+            return False
+        self.select_quietly(self.outline, entry.id)
+        self.show_entry(entry)
+        self.app.remember(brief.id, target)
+        return True
+
+    def show_entry(self, entry) -> None:
+        brief = self.brief
+        if self.reader.part != entry.part:
+            self.reader.show(entry.part, render.part_blocks(brief, entry.part, self.app.library))
+        block_key = entry.target if entry.target in self.reader.blocks else ""
+        first = next(iter(self.reader.blocks), "")
+        self.select_quietly(self.reader, block_key or first)
+        self.inspect(entry.target)
+
+    def inspect(self, target: str) -> None:
+        self.inspector.show(target, render.inspect(self.brief, target, self.app.library))
+
+    # -- messages from the panes ----------------------------------------
+
+    def select_quietly(self, pane, option_id: str) -> None:
+        if option_id and pane.current_id != option_id and pane.select_id(option_id):
+            self._quiet[pane.id] = option_id
+
+    def _was_quiet(self, pane, option_id: str) -> bool:
+        if self._quiet.get(pane.id) == option_id:
+            del self._quiet[pane.id]
+            return True
+        return False
+
+    def on_outline_moved(self, message: Outline.Moved) -> None:
+        if not self._was_quiet(self.outline, message.entry.id):
+            self.show_entry(message.entry)
+            self.app.remember(self.brief.id, message.entry.target)
+
+    def on_outline_chosen(self, message: Outline.Chosen) -> None:
+        self.focus_pane(self.reader)
+
+    def on_reader_moved(self, message: Reader.Moved) -> None:
+        block = message.block
+        if self._was_quiet(self.reader, block.key):
+            return
+        target = block.key if _is_item(block.key) else (block.links[0] if block.links else "")
+        if target:
+            self.inspect(target)
+        entry = next((e for e in self.outline.entries.values()
+                      if e.target == block.key and e.part == self.reader.part), None)
+        if entry is not None:  # keep the outline's cursor on what is being read
+            self.select_quietly(self.outline, entry.id)
+
+    def on_reader_chosen(self, message: Reader.Chosen) -> None:
+        block = message.block
+        if _is_item(block.key):
+            self.inspect(block.key)
+            self.focus_pane(self.inspector)
+        elif block.links:
+            self.follow(block.links[0])
+
+    def on_inspector_follow(self, message: Inspector.Follow) -> None:
+        self.follow(message.link)
+
+    def follow(self, link: str) -> None:
+        self.app.follow(link)
+
+    # -- actions --------------------------------------------------------
+
+    def focus_pane(self, pane) -> None:
+        # A hidden pane cannot take focus: in the narrow layout show it first.
+        self.set_class(self.has_class("narrow") and pane is self.inspector, "inspecting")
+        pane.focus()
+
+    def action_cycle_pane(self, step: int) -> None:
+        panes = [self.outline, self.reader, self.inspector]
+        current = next((i for i, p in enumerate(panes) if p.has_focus), 0)
+        self.focus_pane(panes[(current + step) % len(panes)])
+
+    def _entry_ids(self) -> list[str]:
+        return list(self.outline.entries)
+
+    def action_next_claim(self, step: int) -> None:
+        self._jump_matching(lambda e: e.target.startswith("claim:") and not e.id.startswith("kj:"), step, "claim")
+
+    def action_next_key_judgment(self) -> None:
+        self._jump_matching(lambda e: e.id.startswith("kj:"), 1, "key judgment")
+
+    def _jump_matching(self, matches, step: int, what: str) -> None:
+        ids = self._entry_ids()
+        if not ids:
+            return
+        here = ids.index(self.outline.current_id) if self.outline.current_id in ids else -1
+        count = len(ids)
+        for offset in range(1, count + 1):
+            index = (here + step * offset) % count
+            if matches(self.outline.entries[ids[index]]):
+                wrapped = (step > 0 and index <= here) or (step < 0 and index >= here)
+                self.app.follow(self.outline.entries[ids[index]].target, entry_id=ids[index])
+                self.update_status(f"wrapped to the {'first' if step > 0 else 'last'} {what}" if wrapped else "")
+                return
+        self.update_status(f"no {what} in this brief")
+
+    def action_jump(self, part: str) -> None:
+        if part in self.outline.entries:
+            self.app.follow(part)
+        else:
+            self.update_status(f"this brief has no {part}")
+
+    def action_follow_number(self, number: int) -> None:
+        block = self.reader.current_block
+        if block and number <= len(block.links):
+            self.follow(block.links[number - 1])
+        else:
+            self.update_status(f"no link [{number}] in this block")
+
+    def action_warnings(self) -> None:
+        if self.brief:
+            self.app.push_screen(TextScreen(f"Problems in {self.brief.id}", problem_lines(self.brief.problems)))
+
+    def action_legend(self) -> None:
+        self.app.push_screen(TextScreen("Estimative language and source grades", render.likelihood_legend()))
+
+    def action_close(self) -> None:
+        self.app.close_brief()
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _is_item(key: str) -> bool:
+    return key.split(":", 1)[0] in ("claim", "source", "entity", "event", "related", "section")

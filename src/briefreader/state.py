@@ -1,0 +1,38 @@
+"""What the reader remembers between runs: where the user was in each brief."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import paths
+from .storage import read_json, write_atomic
+
+STATE_VERSION = 1
+
+
+class ReadingState:
+    """Per-brief reading positions, saved on every change."""
+
+    def __init__(self, path: Path | None = None, *, persist: bool = True):
+        self.path = path or paths.state_dir() / "positions.json"
+        self.persist = persist
+        data, self.notice = read_json(self.path) if persist else ({}, "")
+        positions = data.get("positions", {}) if data.get("version") == STATE_VERSION else {}
+        self.positions: dict[str, str] = {
+            str(k): str(v) for k, v in positions.items() if isinstance(v, str)
+        }
+
+    def position(self, brief_id: str) -> str:
+        return self.positions.get(brief_id, "")
+
+    def remember(self, brief_id: str, key: str) -> None:
+        if self.positions.get(brief_id) == key:
+            return
+        self.positions[brief_id] = key
+        if self.persist:
+            try:
+                write_atomic(self.path, json.dumps(
+                    {"version": STATE_VERSION, "positions": self.positions}, indent=1))
+            except OSError as error:
+                self.notice = f"cannot save reading position: {error.strerror}"

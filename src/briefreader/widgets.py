@@ -1,0 +1,158 @@
+"""The brief screen's panes.  Each is a list with a cursor, driven by the keyboard.
+
+Attributes down, messages up: the screen gives a pane what to show; a pane only
+posts messages about what the user did in it.  Panes never look at each other.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from .render import Block, OutlineEntry, Row
+
+# vim and arrow keys together; each binding has an id so a config file can remap it.
+LIST_BINDINGS = [
+    Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+    Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+    Binding("g,home", "first", "Top", show=False, id="list.top"),
+    Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
+    Binding("pagedown,space,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+    Binding("pageup,b,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+    Binding("enter", "select", "Follow", show=False, id="list.follow"),
+]
+
+
+class Banner(Static):
+    """The handling banner, fixed at the top and bottom of a screen."""
+
+
+class CursorList(OptionList):
+    """An OptionList with less/vim keys and a marker that does not rely on colour."""
+
+    BINDINGS = LIST_BINDINGS
+
+    def select_id(self, option_id: str) -> bool:
+        """Move the cursor to the option with this id; False when there is none."""
+        try:
+            index = self.get_option_index(option_id)
+        except Exception:  # OptionDoesNotExist; the API names it differently across versions
+            return False
+        self.highlighted = index
+        return True
+
+    @property
+    def current_id(self) -> str:
+        if self.highlighted is None or not self.option_count:
+            return ""
+        return self.get_option_at_index(self.highlighted).id or ""
+
+
+class Outline(CursorList):
+    """Every place in the brief, in reading order."""
+
+    class Moved(Message):
+        def __init__(self, entry: OutlineEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class Chosen(Message):
+        def __init__(self, entry: OutlineEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def show(self, entries: list[OutlineEntry]) -> None:
+        self.entries = {entry.id: entry for entry in entries}
+        options = []
+        for entry in entries:
+            label = Text("  " * entry.depth, no_wrap=True, overflow="ellipsis")
+            label.append(entry.label, style="" if entry.depth else "bold")
+            options.append(Option(label, id=entry.id))
+        self.set_options(options)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id in self.entries:
+            self.post_message(self.Moved(self.entries[event.option.id]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id in self.entries:
+            self.post_message(self.Chosen(self.entries[event.option.id]))
+
+
+class Reader(CursorList):
+    """The reading pane: the current part as blocks, one cursor stop per block."""
+
+    class Moved(Message):
+        def __init__(self, block: Block) -> None:
+            super().__init__()
+            self.block = block
+
+    class Chosen(Message):
+        def __init__(self, block: Block) -> None:
+            super().__init__()
+            self.block = block
+
+    part = ""
+
+    def show(self, part: str, blocks: list[Block]) -> None:
+        self.part = part
+        self.blocks = {block.key: block for block in blocks}
+        # A blank line after each paragraph or card, none after a heading.
+        self.set_options(Option(block.text if block.heading else block.text + Text("\n"), id=block.key)
+                         for block in blocks)
+
+    @property
+    def current_block(self) -> Block | None:
+        return self.blocks.get(self.current_id) if self.option_count else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id in self.blocks:
+            self.post_message(self.Moved(self.blocks[event.option.id]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id in self.blocks:
+            self.post_message(self.Chosen(self.blocks[event.option.id]))
+
+
+class Inspector(CursorList):
+    """Everything about the selected item; rows with a link can be followed."""
+
+    class Follow(Message):
+        def __init__(self, link: str) -> None:
+            super().__init__()
+            self.link = link
+
+    subject = ""
+
+    def show(self, subject: str, rows: list[Row]) -> None:
+        self.subject = subject
+        self.links = {}
+        options = []
+        for index, row in enumerate(rows):
+            option_id = f"row{index}"
+            if row.link:
+                self.links[option_id] = row.link
+                text = Text("→ ") + row.text
+            else:
+                text = Text("  ") + row.text
+            options.append(Option(text, id=option_id))
+        self.set_options(options)
+        first_link = next(iter(self.links), None)
+        if first_link:
+            self.select_id(first_link)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        link = self.links.get(event.option.id or "")
+        if link:
+            self.post_message(self.Follow(link))
