@@ -441,7 +441,7 @@ def outline(brief: Brief) -> list[OutlineEntry]:
     for part, title, items, label in groups:
         if items:
             entries.append(OutlineEntry(part, part, part, f"{title} ({len(items)})"))
-            kind = "event" if part == "timeline" else part[:-1]
+            kind = {"sources": "source", "entities": "entity", "timeline": "event"}[part]
             entries.extend(OutlineEntry(f"{kind}:{item.id}", f"{kind}:{item.id}", part,
                                         _short(label(item), 44), 1) for item in items)
     if brief.related:

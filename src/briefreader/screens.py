@@ -74,7 +74,7 @@ def help_text(screen: Screen) -> Text:
         if binding.id in seen:
             continue
         seen.add(binding.id)
-        keys = [k for k, a in screen.active_bindings.items() if a.binding is binding]
+        keys = [k for k, a in screen.active_bindings.items() if (a.binding.id, a.binding.action) == (binding.id, binding.action)]
         shown = ", ".join(app.get_key_display(Binding(k, "")) for k in keys)
         group = (binding.id or "other").split(".")[0]
         groups.setdefault(group, []).append((shown, binding.description or binding.action, binding.id or ""))
