@@ -6,21 +6,34 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.segment import Segment
 from textual.app import App
+from textual.color import Color
+from textual.filter import LineFilter, NoColor
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from . import render
+from . import paths, render
 from .config import Config, load_config
 from .model import Library
+from .sanitize import clean_line
 from .screens import BriefScreen, LibraryScreen, TextScreen, help_text
 from .state import ReadingState
+
+
+class StripColor(LineFilter):
+    """Drop every colour from the output, so NO_COLOR means no colour codes at all."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [Segment(text, style.without_color if style else style, control)
+                for text, style, control in segments]
 
 
 @dataclass(frozen=True)
 class Location:
     brief_id: str
     target: str
+    entry_id: str = ""  # the outline entry, when a target appears twice (a key judgment)
 
 
 class GoToProvider(Provider):
@@ -68,7 +81,10 @@ class BriefReaderApp(App):
                  remember: bool = True) -> None:
         # With NO_COLOR set Textual only greys colours out unless ANSI colour is
         # on, in which case it strips them: no colour codes at all.
-        super().__init__(ansi_color="NO_COLOR" in os.environ)
+        no_color = "NO_COLOR" in os.environ
+        super().__init__(ansi_color=no_color)
+        if no_color:  # Textual's NoColor filter still writes default-colour codes (39, 49)
+            self._filters = [StripColor() if isinstance(f, NoColor) else f for f in self._filters]
         self.folder = folder
         self.first_brief = open_brief
         self.config = config or Config()
@@ -79,6 +95,31 @@ class BriefReaderApp(App):
         self.future: list[Location] = []
         self.brief_screen: BriefScreen | None = None
         self.animation_level = "none"  # fewer bytes per key over SSH
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual (pinned in pyproject) ends the app and prints a traceback on any
+        # unhandled error.  A reader should say what went wrong and carry on; the
+        # details go to a log file.  Tests run headless and still see the error.
+        self._errors_shown = getattr(self, "_errors_shown", 0) + 1
+        if self.is_headless or self._errors_shown > 3 or not self.is_running:
+            super()._handle_exception(error)
+            return
+        where = self._log_error(error)
+        self.notify(f"Something went wrong ({type(error).__name__}: {clean_line(str(error))[:120]}). "
+                    f"Details: {where}", severity="error", timeout=20)
+
+    @staticmethod
+    def _log_error(error: Exception) -> str:
+        import traceback
+
+        log = paths.state_dir() / "errors.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write("".join(traceback.format_exception(error)) + "\n")
+        except OSError:
+            return "not logged (state folder not writable)"
+        return str(log)
 
     def on_mount(self) -> None:
         if self.config.keys:
@@ -96,9 +137,11 @@ class BriefReaderApp(App):
         if screen is None or screen.brief is None or not screen.is_current:
             return None
         target = screen.outline.entries.get(screen.outline.current_id)
-        return Location(screen.brief.id, target.target if target else "front")
+        return Location(screen.brief.id, target.target if target else "front",
+                        screen.outline.current_id)
 
-    def open_brief(self, brief_id: str, target: str = "", *, record: bool = True) -> bool:
+    def open_brief(self, brief_id: str, target: str = "", *, record: bool = True,
+                   entry_id: str = "") -> bool:
         brief = self.library.get(brief_id) if self.library else None
         if brief is None:
             self.notify(f"brief '{brief_id}' is not in this library", severity="warning")
@@ -110,7 +153,7 @@ class BriefReaderApp(App):
             self.brief_screen = BriefScreen()
         if not self.brief_screen.is_current:
             self.push_screen(self.brief_screen)
-        self.brief_screen.show_brief(brief, target or self.positions.position(brief_id) or "front")
+        self.brief_screen.show_brief(brief, target or self.positions.position(brief_id) or "front", entry_id)
         return True
 
     def close_brief(self) -> None:
@@ -142,7 +185,7 @@ class BriefReaderApp(App):
             moved = True
         else:
             moved = screen.goto(link)
-        if moved and before is not None and before != self.here:
+        if moved and before is not None and before.target != getattr(self.here, "target", None):
             self.history.append(before)
             self.future.clear()
 
@@ -162,9 +205,9 @@ class BriefReaderApp(App):
             sink.append(here)
         if self.brief_screen and self.brief_screen.brief and self.brief_screen.brief.id == place.brief_id \
                 and self.brief_screen.is_current:
-            self.brief_screen.goto(place.target)
+            self.brief_screen.goto(place.target, place.entry_id)
         else:
-            self.open_brief(place.brief_id, place.target, record=False)
+            self.open_brief(place.brief_id, place.target, record=False, entry_id=place.entry_id)
 
     def remember(self, brief_id: str, target: str) -> None:
         self.positions.remember(brief_id, target)

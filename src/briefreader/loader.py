@@ -685,7 +685,7 @@ class _Walker:
                                                    "information; make the claim an assessment")
         elif kind in ("reported", "assumption"):
             self.warn(node, "misplaced-likelihood",
-                      f"'likelihood' on a {kind} claim: likelihood belongs to assessments")
+                      f"'likelihood' on {_a(kind)} claim: likelihood belongs to assessments")
         return term
 
     def citation(self, node: Node) -> Citation | None:
@@ -737,8 +737,9 @@ class _Walker:
             self.error(node, "missing-key", f"source '{source_id}' needs a title, URL or DOI")
         reliability = self.choice(fields, "reliability", tuple(vocab.SOURCE_RELIABILITY))
         derived = self.ref_list(fields, "derived_from", ("source",), use=False)
-        if source_id in derived:
-            self.error(fields.value("derived_from"), "unresolved", f"source '{source_id}' is derived from itself")
+        for item in self.items(fields, "derived_from") if source_id in derived else ():
+            if item.kind == "scalar" and item.value == source_id:  # point at the item itself
+                self.error(item, "unresolved", f"source '{source_id}' is derived from itself")
         if not (source_id and source_type):
             return None
         return Source(

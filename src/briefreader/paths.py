@@ -19,24 +19,29 @@ def _home() -> Path | None:
     return Path(home).expanduser() if home else None
 
 
-def config_dir() -> Path:
+def _dir(kind: str) -> Path:
     home = _home()
-    return home / "config" if home else Path(platformdirs.user_config_dir(APP))
+    if home:
+        return home / kind
+    finder = {"config": platformdirs.user_config_dir, "state": platformdirs.user_state_dir,
+              "data": platformdirs.user_data_dir, "cache": platformdirs.user_cache_dir}[kind]
+    return Path(finder(APP))
+
+
+def config_dir() -> Path:
+    return _dir("config")
 
 
 def state_dir() -> Path:
-    home = _home()
-    return home / "state" if home else Path(platformdirs.user_state_dir(APP))
+    return _dir("state")
 
 
 def data_dir() -> Path:
-    home = _home()
-    return home / "data" if home else Path(platformdirs.user_data_dir(APP))
+    return _dir("data")
 
 
 def cache_dir() -> Path:
-    home = _home()
-    return home / "cache" if home else Path(platformdirs.user_cache_dir(APP))
+    return _dir("cache")
 
 
 def config_file() -> Path:

@@ -273,7 +273,7 @@ class BriefScreen(Screen):
         # Ids the screen selected itself: their highlight messages arrive later
         # and must not be taken for the user's moves.
         self._quiet: dict[str, str] = {}
-        self._pending: tuple[Brief, str] | None = None
+        self._pending: tuple[Brief, str, str] | None = None
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -319,9 +319,9 @@ class BriefScreen(Screen):
             self._pending = None
         self.outline.focus()
 
-    def show_brief(self, brief: Brief, target: str = "") -> None:
+    def show_brief(self, brief: Brief, target: str = "", entry_id: str = "") -> None:
         if not self._ready:  # pushed a moment ago; compose has not run yet
-            self._pending = (brief, target)
+            self._pending = (brief, target, entry_id)
             return
         if self.brief is not brief:
             self.brief = brief
@@ -331,7 +331,7 @@ class BriefScreen(Screen):
             self.outline.show(render.outline(brief))
             self.reader.part = ""
             self.update_status()
-        self.goto(target or "front")
+        self.goto(target or "front", entry_id)
 
     def update_status(self, message: str = "") -> None:
         brief = self.brief
@@ -347,14 +347,18 @@ class BriefScreen(Screen):
             line = f"{message} · {line}"
         self.query_one("#status", Static).update(Text(line))
 
-    def goto(self, target: str) -> bool:
-        """Select ``target`` everywhere: outline cursor, reading part and block, inspector."""
+    def goto(self, target: str, entry_id: str = "") -> bool:
+        """Select ``target`` everywhere: outline cursor, reading part and block, inspector.
+
+        ``entry_id`` picks one outline entry when the target is listed twice."""
         brief = self.brief
         if brief is None:
             return False
         entries = self.outline.entries
         entry = None
-        if self.outline.current_id in entries and entries[self.outline.current_id].target == target:
+        if entry_id in entries and entries[entry_id].target == target:
+            entry = entries[entry_id]
+        elif self.outline.current_id in entries and entries[self.outline.current_id].target == target:
             entry = entries[self.outline.current_id]
         else:  # prefer the place in a section over the key-judgment copy of a claim
             matches = [e for e in entries.values() if e.target == target]
@@ -391,15 +395,15 @@ class BriefScreen(Screen):
         return False
 
     def on_outline_moved(self, message: Outline.Moved) -> None:
-        if not self._was_quiet(self.outline, message.entry.id):
-            self.show_entry(message.entry)
-            self.app.remember(self.brief.id, message.entry.target)
+        if not self._was_quiet(self.outline, message.item.id):
+            self.show_entry(message.item)
+            self.app.remember(self.brief.id, message.item.target)
 
     def on_outline_chosen(self, message: Outline.Chosen) -> None:
         self.focus_pane(self.reader)
 
     def on_reader_moved(self, message: Reader.Moved) -> None:
-        block = message.block
+        block = message.item
         if self._was_quiet(self.reader, block.key):
             return
         target = block.key if _is_item(block.key) else (block.links[0] if block.links else "")
@@ -411,7 +415,7 @@ class BriefScreen(Screen):
             self.select_quietly(self.outline, entry.id)
 
     def on_reader_chosen(self, message: Reader.Chosen) -> None:
-        block = message.block
+        block = message.item
         if _is_item(block.key):
             self.inspect(block.key)
             self.focus_pane(self.inspector)

@@ -31,9 +31,38 @@ class Banner(Static):
 
 
 class CursorList(OptionList):
-    """An OptionList with less/vim keys and a marker that does not rely on colour."""
+    """An OptionList with less/vim keys and a marker that does not rely on colour.
+
+    Subclasses keep ``items`` (option id -> what the option stands for) and post
+    ``Moved`` when the cursor lands on one and ``Chosen`` when it is selected.
+    """
 
     BINDINGS = LIST_BINDINGS
+    items: dict = {}
+
+    class Moved(Message):
+        def __init__(self, item) -> None:
+            super().__init__()
+            self.item = item
+
+    class Chosen(Message):
+        def __init__(self, item) -> None:
+            super().__init__()
+            self.item = item
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if type(self) is CursorList:
+            return  # a plain list: the screen handles OptionList's own messages
+        event.stop()
+        if event.option.id in self.items:
+            self.post_message(self.Moved(self.items[event.option.id]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if type(self) is CursorList:
+            return
+        event.stop()
+        if event.option.id in self.items:
+            self.post_message(self.Chosen(self.items[event.option.id]))
 
     def select_id(self, option_id: str) -> bool:
         """Move the cursor to the option with this id; False when there is none."""
@@ -52,20 +81,16 @@ class CursorList(OptionList):
 
 
 class Outline(CursorList):
-    """Every place in the brief, in reading order."""
+    """Every place in the brief, in reading order; items are OutlineEntry."""
 
-    class Moved(Message):
-        def __init__(self, entry: OutlineEntry) -> None:
-            super().__init__()
-            self.entry = entry
+    class Moved(CursorList.Moved):
+        pass
 
-    class Chosen(Message):
-        def __init__(self, entry: OutlineEntry) -> None:
-            super().__init__()
-            self.entry = entry
+    class Chosen(CursorList.Chosen):
+        pass
 
     def show(self, entries: list[OutlineEntry]) -> None:
-        self.entries = {entry.id: entry for entry in entries}
+        self.items = {entry.id: entry for entry in entries}
         options = []
         for entry in entries:
             label = Text("  " * entry.depth, no_wrap=True, overflow="ellipsis")
@@ -73,86 +98,63 @@ class Outline(CursorList):
             options.append(Option(label, id=entry.id))
         self.set_options(options)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id in self.entries:
-            self.post_message(self.Moved(self.entries[event.option.id]))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id in self.entries:
-            self.post_message(self.Chosen(self.entries[event.option.id]))
+    @property
+    def entries(self) -> dict[str, OutlineEntry]:
+        return self.items
 
 
 class Reader(CursorList):
     """The reading pane: the current part as blocks, one cursor stop per block."""
 
-    class Moved(Message):
-        def __init__(self, block: Block) -> None:
-            super().__init__()
-            self.block = block
+    class Moved(CursorList.Moved):
+        pass
 
-    class Chosen(Message):
-        def __init__(self, block: Block) -> None:
-            super().__init__()
-            self.block = block
+    class Chosen(CursorList.Chosen):
+        pass
 
     part = ""
 
     def show(self, part: str, blocks: list[Block]) -> None:
         self.part = part
-        self.blocks = {block.key: block for block in blocks}
+        self.items = {block.key: block for block in blocks}
         # A blank line after each paragraph or card, none after a heading.
         self.set_options(Option(block.text if block.heading else block.text + Text("\n"), id=block.key)
                          for block in blocks)
 
     @property
+    def blocks(self) -> dict[str, Block]:
+        return self.items
+
+    @property
     def current_block(self) -> Block | None:
-        return self.blocks.get(self.current_id) if self.option_count else None
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id in self.blocks:
-            self.post_message(self.Moved(self.blocks[event.option.id]))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id in self.blocks:
-            self.post_message(self.Chosen(self.blocks[event.option.id]))
+        return self.items.get(self.current_id) if self.option_count else None
 
 
 class Inspector(CursorList):
     """Everything about the selected item; rows with a link can be followed."""
 
-    class Follow(Message):
-        def __init__(self, link: str) -> None:
-            super().__init__()
-            self.link = link
+    class Follow(CursorList.Chosen):
+        @property
+        def link(self) -> str:
+            return self.item
 
+    Chosen = Follow  # choosing a row means following its link
     subject = ""
 
     def show(self, subject: str, rows: list[Row]) -> None:
         self.subject = subject
-        self.links = {}
+        self.items = {}
         options = []
         for index, row in enumerate(rows):
             option_id = f"row{index}"
             if row.link:
-                self.links[option_id] = row.link
-                text = Text("→ ") + row.text
-            else:
-                text = Text("  ") + row.text
-            options.append(Option(text, id=option_id))
+                self.items[option_id] = row.link
+            options.append(Option(Text("→ " if row.link else "  ") + row.text, id=option_id))
         self.set_options(options)
-        first_link = next(iter(self.links), None)
+        first_link = next(iter(self.items), None)
         if first_link:
             self.select_id(first_link)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        link = self.links.get(event.option.id or "")
-        if link:
-            self.post_message(self.Follow(link))
+    @property
+    def links(self) -> dict[str, str]:
+        return self.items

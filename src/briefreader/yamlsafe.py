@@ -106,7 +106,11 @@ def read_text(path: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
         raise InputError(_too_large(info.st_size, max_file_size), code="too-large")
     try:
         with open(path, "rb") as handle:
-            data = handle.read(max_file_size + 1)
+            # read(n) allocates n bytes up front: ask for what stat promised, and only
+            # if the file has grown since, for the rest up to the limit
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_file_size + 1 - len(data))
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", code="unreadable") from None
     if len(data) > max_file_size:  # it grew after stat
@@ -179,8 +183,17 @@ def compose(text: str) -> Node | None:
         else:
             root = node
 
+    # YAML also breaks lines at a lone CR, NEL, U+2028 and U+2029; editors, grep and
+    # the inline-reference positions count LF only.  Recount when such a break occurs.
+    recount = _LineCounter(text) if _ODD_BREAKS.search(text) else None
+
+    def where(yaml_mark) -> tuple[int, int]:
+        if recount:
+            return recount.at(yaml_mark.index)
+        return yaml_mark.line + 1, yaml_mark.column + 1
+
     def mark(event) -> tuple[int, int, int]:
-        return event.start_mark.line + 1, event.start_mark.column + 1, event.start_mark.index
+        return (*where(event.start_mark), event.start_mark.index)
 
     try:
         for event in yaml.parse(text, Loader=_Parser):
@@ -235,13 +248,17 @@ def compose(text: str) -> Node | None:
                                      line, column, "multiple-documents")
     except yaml.MarkedYAMLError as error:
         problem_mark = error.problem_mark or error.context_mark
-        line, column = (problem_mark.line + 1, problem_mark.column + 1) if problem_mark else (0, 0)
+        context_mark = error.context_mark
+        if context_mark and problem_mark and problem_mark.index >= len(text):
+            # the file ended inside something (an unclosed quote): point at where it opens
+            problem_mark, context_mark = context_mark, None
+        line, column = where(problem_mark) if problem_mark else (0, 0)
         detail = error.problem or "invalid YAML"
         if error.context:
-            where = error.context_mark
-            if where and problem_mark and (where.line, where.column) != (problem_mark.line, problem_mark.column):
-                # an unclosed quote or bracket is noticed far from where it opens
-                detail = f"{detail} ({error.context}, which starts at line {where.line + 1}, column {where.column + 1})"
+            if context_mark and problem_mark and where(context_mark) != (line, column):
+                # an unclosed bracket is noticed far from where it opens: say both
+                start_line, start_column = where(context_mark)
+                detail = f"{detail} ({error.context}, which starts at line {start_line}, column {start_column})"
             else:
                 detail = f"{detail} ({error.context})"
         raise InputError(f"bad YAML: {detail}", line, column) from None
@@ -251,6 +268,29 @@ def compose(text: str) -> Node | None:
             line, column = position(text, error.position)
         raise InputError(f"bad YAML: {error}", line, column) from None
     return root
+
+
+_ODD_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+class _LineCounter:
+    """1-based line and column by LF only, for offsets that mostly increase."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.index = 0
+        self.line = 1
+        self.line_start = 0
+
+    def at(self, index: int) -> tuple[int, int]:
+        if index < self.index:  # rare (an error's context): count from the start
+            return position(self.text, index)
+        self.line += self.text.count("\n", self.index, index)
+        newline = self.text.rfind("\n", self.index, index)
+        if newline >= 0:
+            self.line_start = newline + 1
+        self.index = index
+        return self.line, index - self.line_start + 1
 
 
 def _explicit(tag: str | None) -> str | None:

@@ -1,0 +1,177 @@
+"""End to end: the installed command in a real pseudo-terminal, read back through
+pyte (a terminal emulator), driven by the bytes a user's keys would send.
+
+Every wait polls the screen against a deadline; nothing asserts on timing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+pyte = pytest.importorskip("pyte")
+
+ROOT = Path(__file__).resolve().parent.parent
+COLUMNS, LINES = 80, 24
+DEADLINE = 20.0  # seconds; generous for a loaded CI machine, never reached when all is well
+BANNER = "UNCLASSIFIED // TLP:CLEAR"
+
+
+class Terminal:
+    """The reader running in a pty, its output fed to a pyte screen."""
+
+    def __init__(self, home: Path, **env: str) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+        environment = {k: v for k, v in os.environ.items()
+                       if k not in ("NO_COLOR", "FORCE_COLOR") and not k.startswith("TEXTUAL")}
+        environment.update(TERM="xterm-256color", BRIEFREADER_HOME=str(home),
+                           COLUMNS=str(COLUMNS), LINES=str(LINES), **env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "briefreader", "briefs"], cwd=ROOT, env=environment,
+            stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.screen = pyte.Screen(COLUMNS, LINES)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def _read(self, timeout: float) -> bool:
+        """Read what is available; False once the terminal is closed."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return True
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:  # EIO: the child closed its side
+            return False
+        if not data:
+            return False
+        self.raw.extend(data)
+        self.stream.feed(data)
+        return True
+
+    def wait_until(self, condition, what: str) -> None:
+        deadline = time.monotonic() + DEADLINE
+        while not condition(self.screen.display):
+            if time.monotonic() > deadline or not self._read(0.05):
+                pytest.fail(f"never saw {what} on screen:\n{self.text}")
+
+    def wait_for(self, *fragments: str) -> None:
+        self.wait_until(lambda lines: all(f in "\n".join(lines) for f in fragments), repr(fragments))
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def wait_for_exit(self) -> int:
+        deadline = time.monotonic() + DEADLINE
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if not self._read(0.05):
+                break
+        try:
+            status = self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"briefreader did not exit; screen:\n{self.text}")
+        while select.select([self.master], [], [], 0)[0] and self._read(0):
+            pass  # what was written just before exit
+        return status
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        os.close(self.master)
+
+
+def read_the_oreshnik_brief(terminal: Terminal) -> None:
+    """The walk both cases share: library, open, sources, close, quit."""
+    terminal.wait_for("briefreader · library", "Oreshnik in Belarus")
+    terminal.press(b"\r")  # the newest brief is first
+    terminal.wait_for("Bottom line up front", "Stationing Oreshnik")
+    terminal.wait_until(lambda lines: lines[0].strip() == lines[-1].strip() == BANNER,
+                        "the handling banner on the first and last lines")
+    terminal.press(b"s")
+    terminal.wait_for("Sources (2)", "reliability B (usually reliable)")
+    terminal.press(b"q")
+    terminal.wait_for("briefreader · library")
+    terminal.press(b"q")
+    assert terminal.wait_for_exit() == 0
+
+
+def sgr_parameters(raw: bytes) -> list[str]:
+    """Every SGR parameter in the output, one per entry; an extended colour keeps
+    its operands (``38;5;195``, ``48;2;0;0;0``)."""
+    found = []
+    for params in re.findall(rb"\x1b\[([0-9;:]*)m", raw):
+        fields = params.decode().split(";")
+        index = 0
+        while index < len(fields):
+            field = fields[index].split(":")[0] or "0"
+            if field in ("38", "48", "58"):
+                width = 3 if index + 1 < len(fields) and fields[index + 1] == "5" else 5
+                found.append(";".join(fields[index:index + width]))
+                index += width
+                continue
+            found.append(field)
+            index += 1
+    return found
+
+
+def colour_parameters(raw: bytes) -> set[str]:
+    """SGR parameters that set a colour: 30-39, 40-49 (38 and 48 extended), 90-97, 100-107."""
+    colours = set()
+    for parameter in sgr_parameters(raw):
+        value = int(parameter.split(";")[0])
+        if 30 <= value <= 49 or 90 <= value <= 97 or 100 <= value <= 107:
+            colours.add(parameter)
+    return colours
+
+
+@pytest.fixture
+def terminal_factory(tmp_path: Path):
+    terminals: list[Terminal] = []
+
+    def start(**env: str) -> Terminal:
+        home = tmp_path / f"home{len(terminals)}"
+        home.mkdir()
+        terminal = Terminal(home, **env)
+        terminals.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in terminals:
+        terminal.close()
+
+
+def test_read_a_brief_in_a_real_terminal(terminal_factory):
+    terminal = terminal_factory()
+    read_the_oreshnik_brief(terminal)
+    raw = bytes(terminal.raw)
+    # never touches the clipboard or the window title
+    for sequence in (b"\x1b]52;", b"\x1b]0;", b"\x1b]2;"):
+        assert sequence not in raw
+    assert colour_parameters(raw), "expected colour with NO_COLOR unset"
+
+
+def test_no_color_emits_no_colour_codes(terminal_factory):
+    """NO_COLOR (https://no-color.org) is a product requirement: no colour codes at
+    all, not even the default-colour resets 39 and 49."""
+    terminal = terminal_factory(NO_COLOR="1")
+    read_the_oreshnik_brief(terminal)
+    raw = bytes(terminal.raw)
+    assert b"\x1b[" in raw  # it did draw
+    assert "7" in sgr_parameters(raw), "the cursor must still show (reverse video)"
+    assert colour_parameters(raw) == set()

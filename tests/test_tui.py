@@ -1,0 +1,693 @@
+"""Pilot tests of the reader's behaviour: press keys, then assert on what is
+selected, shown and focused.  No sleeps: the library-loading worker is waited for
+and every key press is followed by ``pilot.pause()`` so its messages are handled.
+
+pytest-asyncio is not a dependency: each test is a plain function that runs its
+``async`` body with ``asyncio.run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from briefreader.app import BriefReaderApp
+from briefreader.screens import BriefScreen, LibraryScreen, TextScreen
+from briefreader.widgets import CursorList
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIEFS = ROOT / "briefs"
+ORESHNIK = "isw-oreshnik-belarus"
+RUTTE = "rutte-trump-nato-meeting"
+TITLES = {
+    ORESHNIK: "Oreshnik in Belarus: ISW sees no added risk of medium-range missile strikes",
+    RUTTE: "Mark Rutte meets Donald Trump on NATO's role and Ukraine war strategy",
+    "tour": "Tour: reading a brief with briefreader",
+}
+BANNER = "UNCLASSIFIED // TLP:CLEAR"
+
+
+@pytest.fixture(autouse=True)
+def _home(briefreader_home: Path) -> Path:
+    return briefreader_home
+
+
+def run(body) -> None:
+    asyncio.run(body())
+
+
+@contextlib.asynccontextmanager
+async def reader(folder: Path = BRIEFS, *, size: tuple[int, int] = (80, 24), remember: bool = False):
+    app = BriefReaderApp(str(folder), remember=remember)
+    async with app.run_test(size=size) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        yield pilot
+
+
+async def press(pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+def screen_lines(app) -> list[str]:
+    """The text of every terminal line of the current screen (modal screens include
+    what is behind them)."""
+    return ["".join(segment.text for segment in strip)
+            for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def library_ids(app) -> list[str]:
+    """Brief ids in the order the library lists them (option ids are file paths)."""
+    listing = app.screen.query_one("#briefs", CursorList)
+    return [Path(listing.get_option_at_index(i).id).name.removesuffix(".brief.yaml")
+            for i in range(listing.option_count)]
+
+
+async def open_by_keys(pilot, brief_id: str = ORESHNIK) -> BriefScreen:
+    """Move the library cursor onto ``brief_id`` with `j` and open it with enter."""
+    index = library_ids(pilot.app).index(brief_id)
+    await press(pilot, *(["j"] * index), "enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, BriefScreen)
+    return screen
+
+
+def current_target(screen: BriefScreen) -> str:
+    return screen.outline.entries[screen.outline.current_id].target
+
+
+def focused_link(screen: BriefScreen) -> str:
+    return screen.inspector.links.get(screen.inspector.current_id, "")
+
+
+async def inspector_cursor_to(pilot, screen: BriefScreen, wanted) -> str:
+    """Press `j` in the focused inspector until its cursor is on a row whose link
+    satisfies ``wanted``; return that link."""
+    assert pilot.app.focused is screen.inspector
+    for _ in range(screen.inspector.option_count):
+        link = focused_link(screen)
+        if wanted(link):
+            return link
+        await press(pilot, "j")
+    pytest.fail(f"no inspector row matched; links were {screen.inspector.links}")
+
+
+# ---------------------------------------------------------------------------
+# The library
+
+
+def test_library_lists_the_three_briefs_with_titles():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            assert isinstance(app.screen, LibraryScreen)
+            listing = app.screen.query_one("#briefs", CursorList)
+            assert app.focused is listing
+            assert sorted(library_ids(app)) == sorted(TITLES)
+            assert listing.highlighted == 0
+            text = screen_text(app)
+            for title in TITLES.values():
+                assert title in text
+            status = str(app.screen.query_one("#status").render())
+            assert status.startswith("3 briefs in")
+            assert "sorted by date" in status
+    run(body)
+
+
+def test_library_is_newest_first_and_o_toggles_title_order():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            assert library_ids(app)[-1] == "tour"  # the oldest brief
+            await press(pilot, "o")
+            assert app.screen.sort_key == "title"
+            assert library_ids(app) == [RUTTE, ORESHNIK, "tour"]  # Mark…, Oreshnik…, Tour…
+            assert "sorted by title" in str(app.screen.query_one("#status").render())
+            await press(pilot, "o")
+            assert app.screen.sort_key == "date"
+            assert library_ids(app)[-1] == "tour"
+    run(body)
+
+
+def test_slash_filter_narrows_and_escape_clears():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            listing = app.screen.query_one("#briefs", CursorList)
+            field = app.screen.query_one("#filter")
+            assert not field.display
+            await press(pilot, "slash")
+            assert field.display and app.focused is field
+            await press(pilot, *"rutte")
+            assert field.value == "rutte"
+            assert listing.option_count == 1
+            assert library_ids(app) == [RUTTE]
+            assert "showing 1" in str(app.screen.query_one("#status").render())
+            await press(pilot, "escape")
+            assert field.value == ""
+            assert not field.display
+            assert listing.option_count == 3
+            assert app.focused is listing
+    run(body)
+
+
+def test_filter_words_reach_the_field_not_the_screen_bindings():
+    """`o`, `q` and `w` are library keys, but typed into the filter they are text."""
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            await press(pilot, "slash", *"qow")
+            assert app.is_running
+            assert isinstance(app.screen, LibraryScreen)
+            assert app.screen.sort_key == "date"
+            assert app.screen.query_one("#filter").value == "qow"
+            assert app.screen.query_one("#briefs", CursorList).option_count == 0
+    run(body)
+
+
+# ---------------------------------------------------------------------------
+# Opening a brief and moving in it
+
+
+def test_enter_opens_the_oreshnik_brief_with_banners_top_and_bottom():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot, ORESHNIK)
+            assert screen.brief.id == ORESHNIK
+            assert screen.outline.current_id == "front"
+            assert screen.reader.part == "front"
+            assert pilot.app.focused is screen.outline
+            lines = screen_lines(pilot.app)
+            assert lines[0].strip() == BANNER
+            assert lines[-1].strip() == BANNER
+            assert "Bottom line up front" in "\n".join(lines)
+    run(body)
+
+
+def test_j_k_g_G_move_the_outline_cursor():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            ids = list(screen.outline.entries)
+            await press(pilot, "j", "j")
+            assert screen.outline.current_id == ids[2]
+            await press(pilot, "k")
+            assert screen.outline.current_id == ids[1]
+            await press(pilot, "G")
+            assert screen.outline.current_id == ids[-1]
+            assert screen.reader.part == screen.outline.entries[ids[-1]].part
+            await press(pilot, "g")
+            assert screen.outline.current_id == ids[0] == "front"
+            assert screen.reader.part == "front"
+            await press(pilot, "down")  # arrow keys do the same as vim keys
+            assert screen.outline.current_id == ids[1]
+    run(body)
+
+
+def test_moving_in_the_outline_updates_reader_and_inspector():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "j")  # the first key judgment
+            target = current_target(screen)
+            assert target.startswith("claim:")
+            assert screen.reader.current_id == target
+            assert screen.inspector.subject == target
+    run(body)
+
+
+def test_brackets_step_through_claims_and_wrap():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "right_square_bracket")
+            first = screen.outline.current_id
+            assert current_target(screen).startswith("claim:")
+            assert not first.startswith("kj:")  # the claim in its section, not its KJ copy
+            await press(pilot, "right_square_bracket")
+            second = screen.outline.current_id
+            assert second != first and current_target(screen).startswith("claim:")
+            assert list(screen.outline.entries).index(second) > list(screen.outline.entries).index(first)
+            await press(pilot, "left_square_bracket")
+            assert screen.outline.current_id == first
+            assert screen.inspector.subject == current_target(screen)
+            await press(pilot, "left_square_bracket")  # before the first claim: wraps to the last
+            claims = [i for i, e in screen.outline.entries.items()
+                      if e.target.startswith("claim:") and not i.startswith("kj:")]
+            assert screen.outline.current_id == claims[-1]
+            assert "wrapped to the last claim" in str(screen.query_one("#status").render())
+    run(body)
+
+
+def test_K_steps_through_key_judgments():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            kjs = [i for i in screen.outline.entries if i.startswith("kj:")]
+            assert len(kjs) == 5
+            await press(pilot, "K")
+            assert screen.outline.current_id == kjs[0]
+            assert screen.inspector.subject == current_target(screen)
+            await press(pilot, "K")
+            assert screen.outline.current_id == kjs[1]
+    run(body)
+
+
+def test_letters_jump_to_parts_of_the_brief():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            for key, part in (("s", "sources"), ("e", "entities"), ("t", "timeline"),
+                              ("r", "related"), ("f", "front")):
+                await press(pilot, key)
+                assert screen.outline.current_id == part, key
+                assert screen.reader.part == part, key
+            assert "Bottom line up front" in screen_text(pilot.app)
+            await press(pilot, "s")
+            assert "Sources" in screen_text(pilot.app)
+    run(body)
+
+
+def test_every_outline_entry_selects_its_own_target():
+    """Moving onto any outline entry shows that item: in the inspector, and as the
+    reader's current block when the reader has a block for it."""
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "e", "j")
+            entity = current_target(screen)
+            assert entity.startswith("entity:")
+            assert screen.inspector.subject == entity
+            assert screen.reader.current_id == entity
+            await press(pilot, "t", "j")
+            event = current_target(screen)
+            assert event.startswith("event:")
+            assert screen.inspector.subject == event
+            assert screen.reader.current_id == event
+    run(body)
+
+
+def test_tab_cycles_focus_and_the_narrow_inspector_replaces_the_reader():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            app = pilot.app
+            assert app.focused is screen.outline
+            assert screen.reader.display and not screen.inspector.display
+            await press(pilot, "tab")
+            assert app.focused is screen.reader
+            assert screen.reader.display and not screen.inspector.display
+            await press(pilot, "tab")
+            assert app.focused is screen.inspector
+            assert screen.inspector.display and not screen.reader.display
+            assert screen.outline.display
+            await press(pilot, "tab")
+            assert app.focused is screen.outline
+            assert screen.reader.display and not screen.inspector.display
+            await press(pilot, "shift+tab")
+            assert app.focused is screen.inspector
+            assert screen.inspector.display and not screen.reader.display
+    run(body)
+
+
+def test_wide_terminal_shows_all_three_panes():
+    async def body():
+        async with reader(size=(120, 40)) as pilot:
+            screen = await open_by_keys(pilot)
+            assert not screen.has_class("narrow")
+            for pane in (screen.outline, screen.reader, screen.inspector):
+                assert pane.display
+            await press(pilot, "tab", "tab")
+            assert pilot.app.focused is screen.inspector
+            assert screen.reader.display and screen.inspector.display
+    run(body)
+
+
+def test_enter_on_a_claim_in_the_outline_focuses_the_reader_on_it():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "right_square_bracket")
+            claim = current_target(screen)
+            await press(pilot, "K")
+            key_judgment = current_target(screen)
+            await press(pilot, "enter")
+            assert pilot.app.focused is screen.reader
+            assert screen.reader.current_id == key_judgment
+            assert claim.startswith("claim:")
+    run(body)
+
+
+def test_enter_on_a_claim_in_the_reader_opens_the_inspector():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K", "tab")
+            assert pilot.app.focused is screen.reader
+            await press(pilot, "enter")
+            assert pilot.app.focused is screen.inspector
+            assert screen.inspector.display
+            assert screen.inspector.subject == current_target(screen)
+    run(body)
+
+
+# ---------------------------------------------------------------------------
+# Following links, history
+
+
+def test_follow_a_citation_to_its_source_whose_backlinks_include_the_claim():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K")
+            claim = current_target(screen)
+            await press(pilot, "tab", "tab")
+            assert app.focused is screen.inspector
+            assert screen.inspector.subject == claim
+            source = await inspector_cursor_to(pilot, screen, lambda link: link.startswith("source:"))
+            await press(pilot, "enter")
+            assert screen.inspector.subject == source
+            assert current_target(screen) == source
+            assert screen.reader.part == "sources"
+            assert claim in screen.inspector.links.values()  # "Cited by" lists the claim
+    run(body)
+
+
+def test_follow_an_entity_from_the_inspector():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K", "tab", "tab")
+            entity = await inspector_cursor_to(pilot, screen, lambda link: link.startswith("entity:"))
+            await press(pilot, "enter")
+            assert screen.inspector.subject == entity
+            assert current_target(screen) == entity
+            assert screen.reader.part == "entities"
+    run(body)
+
+
+def test_backspace_returns_to_the_previous_place_and_alt_right_goes_forward():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "right_square_bracket")
+            claim_entry = screen.outline.current_id
+            await press(pilot, "s")
+            assert screen.outline.current_id == "sources"
+            await press(pilot, "backspace")
+            assert screen.outline.current_id == claim_entry
+            await press(pilot, "alt+right")
+            assert screen.outline.current_id == "sources"
+            await press(pilot, "alt+right")  # nothing ahead: stays put
+            assert screen.outline.current_id == "sources"
+    run(body)
+
+
+def test_back_returns_to_the_key_judgment_copy_it_left():
+    """A claim is listed twice (as a key judgment and in its section): back returns
+    to the copy the reader was on, not merely to the same claim."""
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K")
+            claim_entry, claim = screen.outline.current_id, current_target(screen)
+            await press(pilot, "s", "backspace")
+            assert current_target(screen) == claim
+            assert screen.reader.part == "front"
+            assert screen.outline.current_id == claim_entry
+    run(body)
+
+
+def test_follow_a_related_brief_then_back_and_forward():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            screen = await open_by_keys(pilot, ORESHNIK)
+            await press(pilot, "r", "j")
+            related_entry = screen.outline.current_id
+            assert current_target(screen).startswith("related:")
+            await press(pilot, "tab", "tab")
+            assert app.focused is screen.inspector
+            assert focused_link(screen) == f"brief:{RUTTE}"
+            await press(pilot, "enter")
+            assert app.screen is screen  # one brief screen, showing another brief
+            assert screen.brief.id == RUTTE
+            assert screen.reader.part == "front"
+            assert TITLES[RUTTE] in str(screen.reader.blocks["front:title"].text)
+            await press(pilot, "backspace")
+            assert screen.brief.id == ORESHNIK
+            assert screen.outline.current_id == related_entry
+            await press(pilot, "alt+right")
+            assert screen.brief.id == RUTTE
+            await press(pilot, "alt+left")  # the other key for back
+            assert screen.brief.id == ORESHNIK
+            assert screen.outline.current_id == related_entry
+    run(body)
+
+
+def test_digit_keys_follow_the_nth_link_of_the_current_block():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K")
+            block = screen.reader.current_block
+            assert block is not None and len(block.links) >= 2
+            second = block.links[1]
+            await press(pilot, "2")
+            assert screen.inspector.subject == second
+            assert current_target(screen) == second
+            await press(pilot, "backspace")
+            assert current_target(screen) == block.key
+            await press(pilot, "f", "K", "1")  # link [1] of a claim card is the claim itself
+            assert screen.inspector.subject == block.key
+            await press(pilot, "9")
+            assert "no link [9] in this block" in str(screen.query_one("#status").render())
+    run(body)
+
+
+# ---------------------------------------------------------------------------
+# Pages over the brief: warnings, legend, help
+
+
+def test_w_opens_the_warnings_page_and_escape_closes_it():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            screen = await open_by_keys(pilot)
+            await press(pilot, "w")
+            assert isinstance(app.screen, TextScreen)
+            assert app.screen.title_text == f"Problems in {ORESHNIK}"
+            await press(pilot, "escape")
+            assert app.screen is screen
+    run(body)
+
+
+def test_L_opens_the_likelihood_legend():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            screen = await open_by_keys(pilot)
+            await press(pilot, "L")
+            assert isinstance(app.screen, TextScreen)
+            legend = str(app.screen.body)
+            row = next(line for line in legend.splitlines() if "95-99%" in line)
+            # Badges say "almost certain"; the legend row names the same term (it
+            # currently prints the YAML spelling "almost-certain").
+            assert "almost certain" in row.replace("-", " ")
+            assert "Admiralty" in legend
+            assert "95-99%" in screen_text(app)
+            await press(pilot, "q")
+            assert app.screen is screen
+    run(body)
+
+
+def help_row(app, binding_id: str) -> str:
+    return next(line for line in str(app.screen.body).splitlines() if line.rstrip().endswith(binding_id))
+
+
+def test_help_lists_binding_ids_and_their_keys():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            screen = await open_by_keys(pilot)
+            await press(pilot, "question_mark")
+            assert isinstance(app.screen, TextScreen)
+            assert "brief.next_claim" in str(app.screen.body)
+            assert help_row(app, "brief.next_claim").split()[0] == "]"
+            assert "Next claim" in help_row(app, "brief.next_claim")
+            # every key of a binding is listed, vim and arrow alike
+            assert {"↓", "j"} <= set(help_row(app, "list.down").replace(",", " ").split())
+            assert "alt+←" in help_row(app, "brief.back")
+            assert "app.help" in str(app.screen.body)
+            await press(pilot, "question_mark")  # ? closes it again
+            assert app.screen is screen
+    run(body)
+
+
+def test_help_on_the_library_shows_library_keys():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            await press(pilot, "question_mark")
+            assert isinstance(app.screen, TextScreen)
+            assert help_row(app, "library.filter").split()[0] == "/"
+            assert "brief.next_claim" not in str(app.screen.body)
+            await press(pilot, "escape")
+            assert isinstance(app.screen, LibraryScreen)
+    run(body)
+
+
+def test_a_keymap_override_rebinds_the_key_and_the_help_shows_it():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            screen = await open_by_keys(pilot)
+            app.set_keymap({"brief.next_claim": "n"})
+            await press(pilot, "n")
+            assert current_target(screen).startswith("claim:")
+            assert not screen.outline.current_id.startswith("kj:")
+            await press(pilot, "question_mark")
+            assert help_row(app, "brief.next_claim").split()[0] == "n"
+            await press(pilot, "escape")
+            before = screen.outline.current_id
+            await press(pilot, "right_square_bracket")  # the old key no longer moves
+            assert screen.outline.current_id == before
+    run(body)
+
+
+# ---------------------------------------------------------------------------
+# Leaving, and coming back
+
+
+def test_q_closes_the_brief_then_q_quits():
+    async def body():
+        async with reader() as pilot:
+            app = pilot.app
+            await open_by_keys(pilot)
+            await press(pilot, "q")
+            assert isinstance(app.screen, LibraryScreen)
+            assert app.is_running
+            await press(pilot, "q")
+            assert not app.is_running
+            assert app.return_code == 0
+    run(body)
+
+
+def test_the_reading_position_is_remembered_between_runs(briefreader_home: Path):
+    places = {}
+
+    async def first():
+        async with reader(remember=True) as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "right_square_bracket", "right_square_bracket", "right_square_bracket")
+            places["entry"] = screen.outline.current_id
+            places["target"] = current_target(screen)
+            await press(pilot, "q", "q")
+
+    async def second():
+        async with reader(remember=True) as pilot:
+            screen = await open_by_keys(pilot)
+            assert screen.outline.current_id == places["entry"]
+            assert screen.inspector.subject == places["target"]
+
+    run(first)
+    saved = json.loads((briefreader_home / "state" / "positions.json").read_text(encoding="utf-8"))
+    assert saved["positions"][ORESHNIK] == places["target"]
+    run(second)
+
+
+def test_without_remember_nothing_is_written(briefreader_home: Path):
+    async def body():
+        async with reader() as pilot:
+            await open_by_keys(pilot)
+            await press(pilot, "right_square_bracket", "q", "q")
+    run(body)
+    assert not any(briefreader_home.rglob("*"))
+
+
+# ---------------------------------------------------------------------------
+# Unusual libraries
+
+
+BROKEN = 'briefreader: 1\nid: broken\ntitle: "unclosed\n'
+
+SPOOF = r'''briefreader: 1
+id: spoof
+title: "Spoof [bold]x[/bold] and \e[2J clear"
+date: "2026-01-02"
+handling:
+  classification: UNCLASSIFIED
+  tlp: CLEAR
+bluf: "Nothing [red]to[/red] see."
+'''
+
+
+def test_a_broken_brief_is_listed_and_enter_shows_its_problem(tmp_path: Path):
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "broken.brief.yaml").write_text(BROKEN, encoding="utf-8")
+
+    async def body():
+        async with reader(folder) as pilot:
+            app = pilot.app
+            listing = app.screen.query_one("#briefs", CursorList)
+            assert listing.option_count == 1
+            text = screen_text(app)
+            assert "could not be opened" in text
+            assert "1 could not be opened" in str(app.screen.query_one("#status").render())
+            await press(pilot, "enter")
+            assert isinstance(app.screen, TextScreen)
+            assert "could not be opened" in app.screen.title_text
+            body_text = str(app.screen.body)
+            assert re.search(r"broken\.brief\.yaml:3:\d+: error: bad YAML", body_text), body_text
+            await press(pilot, "escape")
+            assert isinstance(app.screen, LibraryScreen)
+    run(body)
+
+
+def test_an_empty_folder_says_there_are_no_briefs(tmp_path: Path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+
+    async def body():
+        async with reader(folder) as pilot:
+            app = pilot.app
+            assert app.screen.query_one("#briefs", CursorList).option_count == 0
+            status = str(app.screen.query_one("#status").render())
+            assert status.startswith("No briefs in")
+            assert "No briefs in" in screen_text(app)
+            await press(pilot, "enter", "j", "slash", "escape")
+            assert isinstance(app.screen, LibraryScreen)
+    run(body)
+
+
+def test_markup_and_terminal_controls_in_a_brief_are_shown_literally(tmp_path: Path):
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "spoof.brief.yaml").write_text(SPOOF, encoding="utf-8")
+
+    async def body():
+        async with reader(folder) as pilot:
+            app = pilot.app
+            text = screen_text(app)
+            assert "Spoof [bold]x[/bold] and ^[[2J clear" in text
+            assert "\x1b" not in text
+            screen = await open_by_keys(pilot, "spoof")
+            text = screen_text(app)
+            assert "[bold]x[/bold]" in text
+            assert "^[[2J" in text
+            assert "Nothing [red]to[/red] see." in text
+            assert "\x1b" not in text
+            assert screen.brief.id == "spoof"
+    run(body)
