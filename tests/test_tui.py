@@ -249,10 +249,6 @@ def test_brackets_step_through_claims_and_wrap():
     run(body)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "screens.py BriefScreen.show_entry: a claim embedded in a section's text has no block "
-    "of its own, so the reader's cursor falls back to the section heading instead of the "
-    "paragraph that shows the claim (digits then follow the heading's links: none)"))
 def test_the_reader_cursor_lands_on_the_paragraph_that_shows_an_embedded_claim():
     async def body():
         async with reader() as pilot:

@@ -179,13 +179,13 @@ class LibraryScreen(Screen):
         if options:
             listing.highlighted = 0
         failed = len(library.failed)
-        status = (f"{len(library.briefs)} briefs in {self.folder}"
+        status = (f"{_plural(len(library.briefs), 'brief')} in {self.folder}"
                   + (f" · {failed} could not be opened" if failed else "")
                   + (f" · showing {len(rows)}" if words else "")
                   + f" · sorted by {self.sort_key} · enter opens · / filters · ? help")
         if not library.entries:
             status = (f"No briefs in {self.folder}. Put *.brief.yaml files there, or run "
-                      "'briefreader FOLDER'. '? ' shows the keys.")
+                      "'briefreader FOLDER'. '?' shows the keys.")
         self.set_status(status)
 
     @staticmethod
@@ -374,7 +374,8 @@ class BriefScreen(Screen):
         brief = self.brief
         if self.reader.part != entry.part:
             self.reader.show(entry.part, render.part_blocks(brief, entry.part, self.app.library))
-        block_key = entry.target if entry.target in self.reader.blocks else ""
+        block_key = entry.target if entry.target in self.reader.blocks else next(
+            (key for key, block in self.reader.blocks.items() if entry.target in block.links), "")
         first = next(iter(self.reader.blocks), "")
         self.select_quietly(self.reader, block_key or first)
         self.inspect(entry.target)
