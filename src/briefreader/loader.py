@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import os
 import re
 from dataclasses import replace
@@ -135,11 +136,22 @@ def load_paths(
     """
     files = list(files)
     entries = []
-    for done, path in enumerate(files, 1):
-        entries.append(load_brief(path, max_file_size=max_file_size))
-        if progress:
-            progress(done, len(files))
-    return _link_library(root, entries, list(extra_problems), set(known_ids))
+    # Loading makes millions of long-lived objects and almost no cycles; the
+    # cyclic collector would rescan them over and over (half the load time on
+    # 1,000 briefs).  Pause it, then freeze what was loaded out of its way.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for done, path in enumerate(files, 1):
+            entries.append(load_brief(path, max_file_size=max_file_size))
+            if progress:
+                progress(done, len(files))
+    finally:
+        if collecting:
+            gc.enable()
+    library = _link_library(root, entries, list(extra_problems), set(known_ids))
+    gc.freeze()
+    return library
 
 
 def neighbour_ids(path: str | Path) -> set[str]:
