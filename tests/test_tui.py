@@ -702,3 +702,38 @@ def test_markup_and_terminal_controls_in_a_brief_are_shown_literally(tmp_path: P
             assert "\x1b" not in text
             assert screen.brief.id == "spoof"
     run(body)
+
+
+# ---------------------------------------------------------------------------
+# Command palette and help layout
+
+
+def test_command_palette_goes_to_an_entity_by_name():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "ctrl+p")
+            await pilot.press(*"alexander lukashenko")
+            for _ in range(20):  # the palette searches in a worker of its own
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause(0.1)
+                hits = pilot.app.screen.query("CommandList")
+                if hits and hits.first().option_count:
+                    break
+            await press(pilot, "enter")  # the best hit is highlighted
+            assert pilot.app.screen is screen
+            assert current_target(screen) == "entity:lukashenko"
+            assert screen.inspector.subject == "entity:lukashenko"
+    run(body)
+
+
+def test_help_puts_the_brief_keys_first_and_folds_the_digit_links():
+    async def body():
+        async with reader() as pilot:
+            await open_by_keys(pilot)
+            await press(pilot, "question_mark")
+            text = str(pilot.app.screen.query_one("#modal-text").render())
+            assert text.index("Reading a brief") < text.index("In any list")
+            assert "1-9" in text and "brief.follow_n" in text
+            assert "brief.follow_1" not in text
+    run(body)

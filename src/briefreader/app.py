@@ -40,14 +40,16 @@ class GoToProvider(Provider):
     """Command palette: "go to" any section, claim, source or entity of the open brief."""
 
     def _targets(self) -> list[tuple[str, str]]:
-        screen = self.app.screen
-        brief = getattr(screen, "brief", None)
+        # self.screen is the screen the palette was opened over (app.screen is the palette)
+        brief = getattr(self.screen, "brief", None)
         if brief is None:
             return []
-        items = [(f"section {s.title}", f"section:{s.id}") for s in brief.all_sections]
-        items += [(f"claim {render._short(c.text, 70)}", f"claim:{c.id}") for c in brief.claims]
-        items += [(f"source {s.label}", f"source:{s.id}") for s in brief.sources]
-        items += [(f"entity {e.name} {' '.join(e.aliases)}", f"entity:{e.id}") for e in brief.entities]
+        items = [(f"{s.title} · section", f"section:{s.id}") for s in brief.all_sections]
+        items += [(f"{render.short_plain(brief, c.text, 70)} · {c.kind} claim", f"claim:{c.id}")
+                  for c in brief.claims]
+        items += [(f"{s.label} · source", f"source:{s.id}") for s in brief.sources]
+        items += [(f"{e.name} · {e.type}" + (f" ({', '.join(e.aliases)})" if e.aliases else ""),
+                   f"entity:{e.id}") for e in brief.entities]
         return items
 
     async def discover(self) -> Hits:
@@ -58,6 +60,8 @@ class GoToProvider(Provider):
         matcher = self.matcher(query)
         for label, target in self._targets():
             score = matcher.match(label)
+            if label.lower().startswith(query.lower()):
+                score += 1  # a name typed from its start beats a word deep in a claim
             if score > 0:
                 yield Hit(score, matcher.highlight(f"Go to {label}"), self._goto(target))
 

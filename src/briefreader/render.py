@@ -403,6 +403,11 @@ def plain(brief: Brief, text: str) -> str:
     return "".join(out)
 
 
+def short_plain(brief: Brief, text: str, width: int = 60) -> str:
+    """A one-line label for a text with inline references: names, not ids."""
+    return _short(plain(brief, text), width)
+
+
 def _short(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -646,8 +651,9 @@ def inspect_brief(brief: Brief, library: Library | None) -> list[Row]:
 
 def likelihood_legend() -> Text:
     text = Text("Estimative language (ICD 203)\n", style="bold")
+    text.append(f"  {'shown as':<21} {'band':<7} {'written in a brief as'}\n", style="dim")
     for item in LIKELIHOODS:
-        text.append(f"  {item.term:<20} {item.synonym:<18} {item.band}\n")
+        text.append(f"  {item.term.replace('-', ' '):<21} {item.band:<7} {item.term} or {item.synonym}\n")
     text.append("\nConfidence (in the basis, never merged with likelihood): low, moderate, high\n")
     text.append("\nAdmiralty grades (STANAG 2511): reliability of the source\n", style="bold")
     for letter, meaning in SOURCE_RELIABILITY.items():

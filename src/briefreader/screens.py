@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -67,26 +68,31 @@ class TextScreen(ModalScreen[None]):
 def help_text(screen: Screen) -> Text:
     """The help page, generated from the bindings live on ``screen`` (so remaps show)."""
     app = screen.app
-    groups: dict[str, list[tuple[str, str, str]]] = {}
-    seen = set()
+    rows: dict[tuple[str, str], list[str]] = {}  # (id or action, description) -> keys
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if binding.id in seen:
-            continue
-        seen.add(binding.id)
-        keys = [k for k, a in screen.active_bindings.items() if (a.binding.id, a.binding.action) == (binding.id, binding.action)]
-        shown = ", ".join(app.get_key_display(Binding(k, "")) for k in keys)
-        group = (binding.id or "other").split(".")[0]
-        groups.setdefault(group, []).append((shown, binding.description or binding.action, binding.id or ""))
-    text = Text()
+        ident = binding.id or binding.action
+        # the nine "follow link [n]" bindings read best as one row
+        ident = re.sub(r"follow_\d$", "follow_n", ident)
+        description = re.sub(r"\[\d\]", "[n]", binding.description or binding.action)
+        rows.setdefault((ident, description), []).append(app.get_key_display(Binding(key, "")))
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for (ident, description), keys in rows.items():
+        shown = "1-9" if ident.endswith("follow_n") else ", ".join(keys)
+        group = ident.split(".")[0] if "." in ident else "other"
+        groups.setdefault(group, []).append((shown, description, ident if "." in ident else ""))
     titles = {"app": "Everywhere", "brief": "Reading a brief", "library": "The library",
-              "list": "In any list (outline, reading pane, inspector)", "modal": "In this page"}
-    for group, rows in groups.items():
+              "list": "In any list (outline, reading pane, inspector)", "modal": "In this page",
+              "other": "Also"}
+    order = ["brief", "library", "app", "list", "modal", "other"]
+    text = Text()
+    for group, entries in sorted(groups.items(), key=lambda g: order.index(g[0]) if g[0] in order else 5):
         text.append(titles.get(group, group.capitalize()) + "\n", style="bold underline")
-        for shown, description, binding_id in rows:
-            text.append(f"  {shown:<22} {description:<34} {binding_id}\n")
+        for shown, description, ident in entries:
+            text.append(f"  {shown:<14} {description:<26} ")
+            text.append(ident + "\n", style="dim")
         text.append("\n")
-    text.append("Remap any key in the config file, [keys] table: binding id = \"keys\".\n", style="italic")
+    text.append("Remap a key in the config file's [keys] table: binding id = \"keys\".\n", style="italic")
     if getattr(app, "config_path", None):
         text.append(f"Config file: {app.config_path}\n", style="italic")
     return text
