@@ -737,3 +737,109 @@ def test_help_puts_the_brief_keys_first_and_folds_the_digit_links():
             assert "1-9" in text and "brief.follow_n" in text
             assert "brief.follow_1" not in text
     run(body)
+
+
+# ---------------------------------------------------------------------------
+# Search in a brief
+
+
+def search_count(screen: BriefScreen) -> str:
+    return str(screen.query_one("#search-count").render()).strip()
+
+
+async def type_query(pilot, text: str) -> None:
+    await pilot.press(*list(text))
+    await pilot.pause()
+
+
+def test_slash_searches_incrementally_with_a_counter_and_highlight():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "slash")
+            assert screen.query_one("#search").display
+            await type_query(pilot, "khmeimim")
+            count = search_count(screen)
+            assert re.fullmatch(r"1/\d+", count), count
+            spot = screen.spots[screen.spot_index]
+            assert screen.reader.current_id == spot.key and screen.reader.part == spot.part
+            # the match is marked in the reading pane, in text styles (no colour needed)
+            option = screen.reader.get_option_at_index(screen.reader.highlighted)
+            styles = [str(span.style) for span in option.prompt.spans
+                      if span.start <= spot.start < span.end]
+            assert any("reverse" in style for style in styles)
+    run(body)
+
+
+def test_n_and_big_n_move_between_matches_and_wrap_with_a_notice():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "slash")
+            await type_query(pilot, "khmeimim")
+            total = len(screen.spots)
+            await press(pilot, "enter")
+            assert pilot.app.focused is screen.reader
+            await press(pilot, "n")
+            assert screen.spot_index == 1
+            await press(pilot, "N", "N")
+            assert screen.spot_index == total - 1
+            assert "wrapped to the bottom" in str(screen.query_one("#status").render())
+            await press(pilot, "n")
+            assert screen.spot_index == 0
+            assert "wrapped to the top" in str(screen.query_one("#status").render())
+    run(body)
+
+
+def test_escape_returns_to_where_the_search_began():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K", "K")
+            before = (screen.outline.current_id, screen.reader.part, screen.reader.current_id)
+            await press(pilot, "slash")
+            await type_query(pilot, "vuhledar")
+            assert (screen.outline.current_id, screen.reader.part, screen.reader.current_id) != before
+            await press(pilot, "escape")
+            assert (screen.outline.current_id, screen.reader.part, screen.reader.current_id) == before
+            assert not screen.query_one("#search").display
+            assert screen.spots == []
+    run(body)
+
+
+def test_an_alias_in_another_script_finds_the_person():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "slash")
+            await type_query(pilot, "Лукашенко")
+            assert screen.spots
+            assert search_count(screen).startswith("1/")
+    run(body)
+
+
+def test_regex_toggle_and_scope_cycle_show_in_the_bar():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "slash")
+            await type_query(pilot, "Oresh.ik")
+            assert "no match" in search_count(screen)
+            await press(pilot, "ctrl+r")
+            assert "regex" in search_count(screen) and screen.spots
+            everywhere = len(screen.spots)
+            await press(pilot, "ctrl+t")  # all -> claims
+            assert "claims" in search_count(screen)
+            assert 0 < len(screen.spots) < everywhere
+    run(body)
+
+
+def test_keys_typed_straight_after_slash_land_in_the_bar():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await pilot.press("slash", "x", "q")  # no pause: as keys arrive in one read over SSH
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, BriefScreen)
+            assert screen.query_one("#search-input").value == "xq"
+    run(body)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rich.style import Style
 from rich.text import Text
 
 from .model import Brief, Citation, Claim, Entity, Event, Library, Related, Section, Source, inline_refs
@@ -114,6 +115,19 @@ _INLINE_MARKDOWN = re.compile(
 )
 
 
+LINK_META = "briefreader-link"
+
+
+def link_at(block: Block, offset: int) -> str:
+    """The target of the embedded reference covering ``offset`` in the block, if any."""
+    for span in block.text.spans:
+        if span.start <= offset < span.end and isinstance(span.style, Style) and span.style.meta:
+            target = span.style.meta.get(LINK_META)
+            if target:
+                return target
+    return ""
+
+
 class _Inline:
     """Builds the Text of one paragraph, numbering the links in it."""
 
@@ -132,22 +146,26 @@ class _Inline:
         for ref in inline_refs(source):
             self.markdown(text, source[position:ref.start])
             position = ref.end
+            start = len(text)
             if ref.cite:
-                number = self.link(f"source:{ref.target}")
+                target = f"source:{ref.target}"
                 citation = ref.as_citation(self.brief.loc)
-                text.append(f"[{number}: {citation_label(self.brief, citation)}]", style="italic")
-                continue
-            claim = self.brief.claim(ref.target)
-            if claim is not None:
-                number = self.link(f"claim:{claim.id}")
+                text.append(f"[{self.link(target)}: {citation_label(self.brief, citation)}]", style="italic")
+            elif (claim := self.brief.claim(ref.target)) is not None:
+                target = f"claim:{claim.id}"
+                number = self.link(target)
                 text.append(marking_prefix(claim.marking))
                 self.markdown(text, plain(self.brief, claim.text), "underline")
                 text.append(f" [{number} {kind_badge(self.brief, claim)}]", style="bold")
-                continue
-            entity = self.brief.entity(ref.target)
-            number = self.link(f"entity:{ref.target}")
-            text.append(entity.name if entity else ref.target, style="underline")
-            text.append(f"[{number}]", style="bold")
+            else:
+                target = f"entity:{ref.target}"
+                entity = self.brief.entity(ref.target)
+                number = self.link(target)
+                text.append(entity.name if entity else ref.target, style="underline")
+                text.append(f"[{number}]", style="bold")
+            # Mark the stretch with its target, so a search can tell that a match
+            # lies inside an embedded claim (spans survive prefixes and joins).
+            text.stylize(Style(meta={LINK_META: target}), start, len(text))
         self.markdown(text, source[position:])
         return text
 

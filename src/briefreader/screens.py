@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import work
@@ -18,7 +18,8 @@ from textual.worker import get_current_worker
 from . import render
 from .loader import load_library, load_paths
 from .model import Brief, Library, LibraryEntry, Problem
-from .widgets import Banner, CursorList, Inspector, Outline, Reader
+from .find import MAX_SPOTS, BriefFinder, FindError, Spot
+from .widgets import Banner, CursorList, Inspector, Outline, Reader, SearchBar
 
 NARROW = 100  # below this many columns the brief screen shows two panes, not three
 
@@ -111,7 +112,7 @@ class _Row:
 
 class LibraryScreen(Screen):
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="library.filter"),
+        Binding("slash", "filter", "Filter", id="library.filter", priority=True),
         Binding("o", "sort", "Sort date/title", id="library.sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("w", "problems", "Problems", id="library.problems"),
@@ -217,10 +218,15 @@ class LibraryScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#briefs", CursorList).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and isinstance(self.focused, Input):
+            return False
+        return True
+
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.display = True
-        field.focus()
+        self.set_focus(field)  # at once: see BriefScreen's `/`
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -266,6 +272,11 @@ class BriefScreen(Screen):
         Binding("f", "jump('front')", "Front (BLUF)", id="brief.front"),
         Binding("backspace,alt+left", "app.back", "Back", id="brief.back"),
         Binding("alt+right", "app.forward", "Forward", id="brief.forward"),
+        # priority: the bar must take focus before the keys typed after `/` are
+        # handed out (over SSH they often arrive in the same read)
+        Binding("slash", "search", "Search in the brief", id="brief.search", priority=True),
+        Binding("n", "search_next(1)", "Next match", id="brief.search_next"),
+        Binding("N", "search_next(-1)", "Previous match", id="brief.search_previous"),
         Binding("w", "warnings", "Warnings", id="brief.warnings"),
         Binding("L", "legend", "Likelihood legend", id="brief.legend"),
         *[Binding(str(n), f"follow_number({n})", f"Follow link [{n}] of the block", show=False,
@@ -281,6 +292,10 @@ class BriefScreen(Screen):
         self._quiet: dict[str, str] = {}
         self._pending: tuple[Brief, str, str] | None = None
         self._ready = False
+        self.finder: BriefFinder | None = None
+        self.spots: list[Spot] = []
+        self.spot_index = -1
+        self.search_origin: tuple[str, str, str] = ("", "", "")  # outline entry, block, pane
 
     def compose(self) -> ComposeResult:
         yield Banner(id="top-banner")
@@ -289,6 +304,7 @@ class BriefScreen(Screen):
             yield Reader(id="reader")
             yield Inspector(id="inspector")
         with Vertical(id="footer"):
+            yield SearchBar(id="search")
             yield Static(id="status")
             yield Banner(id="bottom-banner")
 
@@ -319,6 +335,7 @@ class BriefScreen(Screen):
     # -- showing a brief -------------------------------------------------
 
     def on_mount(self) -> None:
+        self.query_one(SearchBar).display = False
         self._ready = True
         if self._pending is not None:
             self.show_brief(*self._pending)
@@ -331,6 +348,7 @@ class BriefScreen(Screen):
             return
         if self.brief is not brief:
             self.brief = brief
+            self.finder, self.spots, self.spot_index = None, [], -1
             banner = Text(brief.banner, justify="center")
             for widget in self.query(Banner):
                 widget.update(banner)
@@ -379,12 +397,110 @@ class BriefScreen(Screen):
     def show_entry(self, entry) -> None:
         brief = self.brief
         if self.reader.part != entry.part:
-            self.reader.show(entry.part, render.part_blocks(brief, entry.part, self.app.library))
+            self.reader.show(entry.part, self.part_blocks(entry.part))
         block_key = entry.target if entry.target in self.reader.blocks else next(
             (key for key, block in self.reader.blocks.items() if entry.target in block.links), "")
         first = next(iter(self.reader.blocks), "")
         self.select_quietly(self.reader, block_key or first)
         self.inspect(entry.target)
+
+    def part_blocks(self, part: str) -> list[render.Block]:
+        """The part's blocks, with search matches marked when a search is active."""
+        blocks = render.part_blocks(self.brief, part, self.app.library)
+        if not self.spots:
+            return blocks
+        current = self.spots[self.spot_index] if 0 <= self.spot_index < len(self.spots) else None
+        marks: dict[str, list[Spot]] = {}
+        for spot in self.spots:
+            if spot.part == part and spot.end > spot.start:
+                marks.setdefault(spot.key, []).append(spot)
+        marked = []
+        for block in blocks:
+            if block.key in marks:
+                text = block.text.copy()
+                for spot in marks[block.key]:
+                    text.stylize("bold underline reverse" if spot == current else "reverse", spot.start, spot.end)
+                block = replace(block, text=text)
+            marked.append(block)
+        return marked
+
+    # -- search in the brief ---------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and isinstance(self.focused, Input):
+            return False  # `/` typed into the search bar is part of the query
+        return True
+
+    def action_search(self) -> None:
+        if self.brief is None:
+            return
+        if self.finder is None:
+            self.finder = BriefFinder(self.brief, self.app.library)
+        pane = next((p.id for p in (self.outline, self.reader, self.inspector) if p.has_focus), "outline")
+        self.search_origin = (self.outline.current_id, self.reader.current_id, pane)
+        self.query_one(SearchBar).open()
+
+    def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
+        bar = self.query_one(SearchBar)
+        try:
+            self.spots = self.finder.find(message.query, regex=message.regex, scope=message.scope)
+        except FindError as error:
+            self.spots = []
+            bar.set_count(str(error))
+            return
+        if not self.spots:
+            bar.set_count("no match" if message.query else "")
+            self.reader.show(self.reader.part, self.part_blocks(self.reader.part))
+            return
+        origin = self.finder.index_of.get((self.reader.part, self.search_origin[1]), 0)
+        index = next((i for i, spot in enumerate(self.spots)
+                      if self.finder.index_of[(spot.part, spot.key)] >= origin), 0)
+        self.show_spot(index)
+
+    def show_spot(self, index: int) -> None:
+        self.spot_index = index
+        spot = self.spots[index]
+        self.reader.show(spot.part, self.part_blocks(spot.part))
+        self.select_quietly(self.reader, spot.key)
+        entry = next((e for e in self.outline.entries.values()
+                      if e.part == spot.part and (e.target == spot.key or e.id == spot.part)), None)
+        if entry is not None:
+            self.select_quietly(self.outline, entry.id)
+        block = self.reader.blocks.get(spot.key)
+        target = spot.key if _is_item(spot.key) else (block.links[0] if block and block.links else "")
+        if target:
+            self.inspect(target)
+        more = "+" if len(self.spots) >= MAX_SPOTS else ""
+        self.query_one(SearchBar).set_count(f"{index + 1}/{len(self.spots)}{more}")
+
+    def on_search_bar_done(self, message: SearchBar.Done) -> None:
+        bar = self.query_one(SearchBar)
+        bar.display = False
+        entry_id, block_key, pane = self.search_origin
+        if message.accepted and self.spots:
+            self.focus_pane(self.reader)
+            self.update_status(f"{len(self.spots)} matches · n/N next/previous")
+            return
+        self.spots, self.spot_index = [], -1  # cancelled: back where the search began
+        entry = self.outline.entries.get(entry_id)
+        if entry is not None:
+            self.goto(entry.target, entry_id)
+            self.reader.show(entry.part, self.part_blocks(entry.part))
+            self.select_quietly(self.reader, block_key)
+        self.focus_pane({"reader": self.reader, "inspector": self.inspector}.get(pane, self.outline))
+
+    def action_search_next(self, step: int) -> None:
+        if not self.spots:
+            self.update_status("no search yet: press / to search")
+            return
+        index = self.spot_index + step
+        notice = ""
+        if index >= len(self.spots):
+            index, notice = 0, "search wrapped to the top"
+        elif index < 0:
+            index, notice = len(self.spots) - 1, "search wrapped to the bottom"
+        self.show_spot(index)
+        self.update_status(notice or f"match {index + 1} of {len(self.spots)}")
 
     def inspect(self, target: str) -> None:
         self.inspector.show(target, render.inspect(self.brief, target, self.app.library))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .render import Block, OutlineEntry, Row
@@ -158,3 +159,73 @@ class Inspector(CursorList):
     @property
     def links(self) -> dict[str, str]:
         return self.items
+
+
+class SearchBar(Horizontal):
+    """The `/` line: the query, a match counter and the active toggles.
+
+    It only reports; the screen does the searching and moving.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel search", id="search.cancel"),
+        Binding("ctrl+r", "toggle_regex", "Regex on/off", id="search.regex"),
+        Binding("ctrl+t", "next_scope", "Scope: all/claims/sources/entities", id="search.scope"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, query: str, regex: bool, scope: str) -> None:
+            super().__init__()
+            self.query, self.regex, self.scope = query, regex, scope
+
+    class Done(Message):
+        def __init__(self, accepted: bool) -> None:
+            super().__init__()
+            self.accepted = accepted
+
+    regex = False
+    scope = "all"
+
+    def compose(self):
+        yield Static("/", id="search-prompt")
+        yield Input(id="search-input")
+        yield Static("", id="search-count")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#search-input", Input)
+
+    def open(self) -> None:
+        self.display = True
+        self.input.value = ""
+        # Focus at once, not on the next idle (Widget.focus defers): keys typed
+        # right after `/` (a fast typist, a paste over SSH) must land in the bar.
+        self.screen.set_focus(self.input)
+
+    def set_count(self, text: str) -> None:
+        toggles = ([" regex"] if self.regex else []) + ([f" {self.scope}"] if self.scope != "all" else [])
+        self.query_one("#search-count", Static).update(Text(f" {text}{''.join(toggles)} "))
+
+    def _changed(self) -> None:
+        self.post_message(self.Changed(self.input.value, self.regex, self.scope))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Done(True))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Done(False))
+
+    def action_toggle_regex(self) -> None:
+        self.regex = not self.regex
+        self._changed()
+
+    def action_next_scope(self) -> None:
+        from .find import SCOPES
+
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        self._changed()
