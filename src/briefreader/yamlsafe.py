@@ -69,7 +69,7 @@ class Node:
     plain: bool = False  # an unquoted scalar, whose text YAML 1.1 would resolve
     tag: str | None = None
     size: int = 1  # nodes below and including this one, aliases expanded
-    _flat: list = field(default_factory=list)
+    _flat: list | None = None  # children while a collection is being built
 
     @property
     def is_null(self) -> bool:
@@ -176,13 +176,6 @@ def compose(text: str) -> Node | None:
     root: Node | None = None
     documents = 0
 
-    def attach(node: Node) -> None:
-        nonlocal root
-        if stack:
-            stack[-1]._flat.append(node)
-        else:
-            root = node
-
     # YAML also breaks lines at a lone CR, NEL, U+2028 and U+2029; editors, grep and
     # the inline-reference positions count LF only.  Recount when such a break occurs.
     recount = _LineCounter(text) if _ODD_BREAKS.search(text) else None
@@ -192,58 +185,71 @@ def compose(text: str) -> Node | None:
             return recount.at(yaml_mark.index)
         return yaml_mark.line + 1, yaml_mark.column + 1
 
-    def mark(event) -> tuple[int, int, int]:
-        return (*where(event.start_mark), event.start_mark.index)
-
+    # This loop runs once per YAML event (hundreds of thousands for a large
+    # library), so the common path is written out inline.
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     try:
         for event in yaml.parse(text, Loader=_Parser):
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                line, column, start = mark(event)
-                _check_tag(event.tag, line, column)
-                node = Node("scalar", event.value, line, column, start, event.end_mark.index,
-                            plain=not event.style, tag=_explicit(event.tag))
+            if kind is scalar_event:
+                start_mark = event.start_mark
+                line, column = recount.at(start_mark.index) if recount else (
+                    start_mark.line + 1, start_mark.column + 1)
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    _check_tag(tag, line, column)
+                else:
+                    tag = None
+                node = Node("scalar", event.value, line, column, start_mark.index,
+                            event.end_mark.index, not event.style, tag)
                 if event.anchor:
                     anchors[event.anchor] = node
-                attach(node)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                line, column, start = mark(event)
+                if stack:
+                    stack[-1]._flat.append(node)
+                else:
+                    root = node
+            elif kind is mapping_start or kind is sequence_start:
+                line, column = where(event.start_mark)
                 if len(stack) >= MAX_DEPTH:
                     raise InputError(f"nesting deeper than {MAX_DEPTH} levels (max_depth)",
                                      line, column, "too-deep")
                 _check_tag(event.tag, line, column)
-                node = Node("map" if kind is yaml.MappingStartEvent else "seq", None,
-                            line, column, start, tag=_explicit(event.tag), size=0)
+                node = Node("map" if kind is mapping_start else "seq", None, line, column,
+                            event.start_mark.index, tag=_explicit(event.tag), size=0, _flat=[])
                 if event.anchor:
                     anchors[event.anchor] = node
                 stack.append(node)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is mapping_end or kind is sequence_end:
                 node = stack.pop()
                 node.end = event.end_mark.index
-                children, node._flat = node._flat, []
+                children, node._flat = node._flat, None
                 node.size = 1 + sum(child.size for child in children)
                 if node.size > MAX_NODES:
-                    line, column = node.line, node.column
                     raise InputError(f"aliases expand to more than {MAX_NODES:,} nodes (max_nodes)",
-                                     line, column, "alias-bomb")
-                if node.kind == "map":
-                    node.value = list(zip(children[0::2], children[1::2]))
+                                     node.line, node.column, "alias-bomb")
+                node.value = list(zip(children[0::2], children[1::2])) if node.kind == "map" else children
+                if stack:
+                    stack[-1]._flat.append(node)
                 else:
-                    node.value = children
-                attach(node)
-            elif kind is yaml.AliasEvent:
-                line, column, _ = mark(event)
+                    root = node
+            elif kind is alias_event:
+                line, column = where(event.start_mark)
                 target = anchors.get(event.anchor)
                 if target is None:
                     raise InputError(f"unknown alias '*{event.anchor}'", line, column)
                 if target.size == 0:
                     raise InputError(f"alias '*{event.anchor}' refers to a node that contains it",
                                      line, column, "alias-bomb")
-                attach(target)
+                if stack:
+                    stack[-1]._flat.append(target)
+                else:
+                    root = target
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    line, column, _ = mark(event)
+                    line, column = where(event.start_mark)
                     raise InputError("more than one YAML document; a brief file holds one",
                                      line, column, "multiple-documents")
     except yaml.MarkedYAMLError as error:
