@@ -120,7 +120,7 @@ def test_library_lists_the_three_briefs_with_titles():
                 assert title in text
             status = str(app.screen.query_one("#status").render())
             assert status.startswith("3 briefs in")
-            assert "sorted by date" in status
+            assert "by date (o)" in status
     run(body)
 
 
@@ -132,7 +132,7 @@ def test_library_is_newest_first_and_o_toggles_title_order():
             await press(pilot, "o")
             assert app.screen.sort_key == "title"
             assert library_ids(app) == [RUTTE, ORESHNIK, "tour"]  # Mark…, Oreshnik…, Tour…
-            assert "sorted by title" in str(app.screen.query_one("#status").render())
+            assert "by title (o)" in str(app.screen.query_one("#status").render())
             await press(pilot, "o")
             assert app.screen.sort_key == "date"
             assert library_ids(app)[-1] == "tour"
@@ -480,8 +480,8 @@ def test_digit_keys_follow_the_nth_link_of_the_current_block():
             assert current_target(screen) == second
             await press(pilot, "backspace")
             assert current_target(screen) == block.key
-            await press(pilot, "f", "K", "1")  # link [1] of a claim card is the claim itself
-            assert screen.inspector.subject == block.key
+            await press(pilot, "f", "K", "1")  # link [1] of a claim card is its first citation
+            assert screen.inspector.subject == block.links[0]
             await press(pilot, "9")
             assert "no link [9] in this block" in str(screen.query_one("#status").render())
     run(body)
@@ -498,7 +498,7 @@ def test_w_opens_the_warnings_page_and_escape_closes_it():
             screen = await open_by_keys(pilot)
             await press(pilot, "w")
             assert isinstance(app.screen, TextScreen)
-            assert app.screen.title_text == f"Problems in {ORESHNIK}"
+            assert app.screen.title_text == f"Warnings for {ORESHNIK}"
             await press(pilot, "escape")
             assert app.screen is screen
     run(body)
@@ -842,4 +842,98 @@ def test_keys_typed_straight_after_slash_land_in_the_bar():
             await pilot.pause()
             assert isinstance(pilot.app.screen, BriefScreen)
             assert screen.query_one("#search-input").value == "xq"
+    run(body)
+
+
+# ---------------------------------------------------------------------------
+# Found by a first-time user
+
+
+def test_closing_a_brief_and_opening_another_works():
+    async def body():
+        async with reader() as pilot:
+            await open_by_keys(pilot)
+            await press(pilot, "q")
+            assert isinstance(pilot.app.screen, LibraryScreen)
+            screen = await open_by_keys(pilot, RUTTE)
+            assert screen.brief.id == RUTTE
+            assert screen.outline.option_count > 0
+    run(body)
+
+
+def test_j_at_the_end_of_a_part_reads_on_into_the_next():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "tab")  # the reading pane
+            assert pilot.app.focused is screen.reader
+            first_part = screen.reader.part
+            await press(pilot, "G", "j")
+            assert screen.reader.part != first_part
+            assert screen.reader.highlighted == 0
+            await press(pilot, "k")
+            assert screen.reader.part == first_part
+            assert screen.reader.current_id == list(screen.reader.blocks)[-1]
+    run(body)
+
+
+def test_enter_on_a_claim_in_the_reading_pane_opens_its_details():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K", "tab")
+            claim = screen.reader.current_id
+            assert claim.startswith("claim:")
+            await press(pilot, "enter")
+            assert pilot.app.focused is screen.inspector
+            assert screen.inspector.subject == claim
+            assert screen.inspector.display  # at 80 columns it takes the reading pane's place
+    run(body)
+
+
+def test_a_paragraph_with_several_links_lists_them_in_the_details():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "tab")
+            for _ in range(40):
+                block = screen.reader.current_block
+                if block and len(block.links) > 1 and not block.key.startswith("claim:"):
+                    break
+                await press(pilot, "j")
+            assert screen.inspector.subject == f"links:{block.key}"
+            assert list(screen.inspector.links.values()) == block.links
+    run(body)
+
+
+def test_the_library_reopens_on_the_brief_read_last():
+    async def body():
+        async with reader(remember=True) as pilot:
+            await open_by_keys(pilot, "tour")
+        async with reader(remember=True) as pilot:
+            assert library_ids(pilot.app)[pilot.app.screen.query_one("#briefs").highlighted] == "tour"
+    run(body)
+
+
+def test_enter_in_the_library_filter_opens_the_first_match():
+    async def body():
+        async with reader() as pilot:
+            await press(pilot, "slash")
+            await pilot.press(*"rutte")
+            await press(pilot, "enter")
+            assert isinstance(pilot.app.screen, BriefScreen)
+            assert pilot.app.screen.brief.id == RUTTE
+    run(body)
+
+
+def test_following_a_related_brief_opens_it_at_the_start():
+    async def body():
+        async with reader(remember=True) as pilot:
+            screen = await open_by_keys(pilot, RUTTE)
+            await press(pilot, "s")  # leave a remembered place that is not the start
+            await press(pilot, "q")
+            screen = await open_by_keys(pilot)
+            pilot.app.follow(f"brief:{RUTTE}")
+            await pilot.pause()
+            assert screen.brief.id == RUTTE and current_target(screen) == "front"
     run(body)

@@ -153,10 +153,13 @@ class BriefReaderApp(App):
         if record and self.here is not None:
             self.history.append(self.here)
             self.future.clear()
-        if self.brief_screen is None:
+        if self.brief_screen not in self.screen_stack:
+            # a popped screen is taken apart by Textual: never push one twice
             self.brief_screen = BriefScreen()
-        if not self.brief_screen.is_current:
             self.push_screen(self.brief_screen)
+        else:  # close any modal screens over it
+            for _ in range(len(self.screen_stack) - 1 - self.screen_stack.index(self.brief_screen)):
+                self.pop_screen()
         self.brief_screen.show_brief(brief, target or self.positions.position(brief_id) or "front", entry_id)
         return True
 
@@ -176,7 +179,7 @@ class BriefReaderApp(App):
             if anchor and self.library and (other := self.library.get(brief_id)):
                 item = other.get(anchor)
                 target = f"{type(item).__name__.lower()}:{anchor}" if item else ""
-            self.open_brief(brief_id, target)
+            self.open_brief(brief_id, target or "front")  # a link to a brief means its start
             return
         if kind == "url":
             self.notify(f"not opened (briefreader never goes online): {rest}")

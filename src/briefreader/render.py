@@ -223,6 +223,14 @@ def markdown_blocks(brief: Brief, body: str, key_prefix: str) -> list[Block]:
                 code.append("  " + lines[index])
                 index += 1
             blocks.append(Block(f"{key_prefix}:{len(blocks)}", Text("\n".join(code), style="dim")))
+        elif stripped.startswith("|"):
+            flush()
+            table = []
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                table.append(lines[index].strip())
+                index += 1
+            index -= 1
+            blocks.append(table_block(brief, table, f"{key_prefix}:{len(blocks)}"))
         elif not stripped:
             flush()
         elif heading := re.match(r"(#{1,6})\s+(.*)", stripped):
@@ -246,6 +254,30 @@ def markdown_blocks(brief: Brief, body: str, key_prefix: str) -> list[Block]:
     return blocks
 
 
+def table_block(brief: Brief, rows: list[str], key: str) -> Block:
+    """A Markdown pipe table with its columns lined up (the |---| row is dropped)."""
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows
+             if not re.fullmatch(r"\|?[\s:|-]+\|?", row)]
+    links: list[str] = []
+    inline = _Inline(brief, links)
+    rendered = [[inline.render(cell) for cell in row] for row in cells]
+    columns = max(len(row) for row in rendered) if rendered else 0
+    widths = [max((row[i].cell_len for row in rendered if i < len(row)), default=0) for i in range(columns)]
+    text = Text()
+    for number, row in enumerate(rendered):
+        line = Text("  ")
+        for i, cell in enumerate(row):
+            line.append_text(cell)
+            if i < len(row) - 1:
+                line.append(" " * (widths[i] - cell.cell_len) + "  ")
+        if number == 0 and len(rendered) > 1:
+            line.stylize("bold")
+        text.append_text(line)
+        if number < len(rendered) - 1:
+            text.append("\n")
+    return Block(key, text, links)
+
+
 def claim_block(brief: Brief, claim: Claim, *, prefix: str = "") -> Block:
     """A claim as a card: badges on the first line, the text, then its citations."""
     links: list[str] = []
@@ -261,7 +293,7 @@ def claim_block(brief: Brief, claim: Claim, *, prefix: str = "") -> Block:
             number = inline.link(f"source:{citation.source}")
             text.append(f"[{number}: {citation_label(brief, citation)}] ", style="italic")
         text.rstrip()
-    return Block(f"claim:{claim.id}", text, [f"claim:{claim.id}"] + links)
+    return Block(f"claim:{claim.id}", text, links)
 
 
 def source_block(brief: Brief, source: Source) -> Block:
@@ -319,12 +351,14 @@ def related_block(brief: Brief, related: Related, library: Library | None, index
         text.append(label or related.target)
         text.append(f" <{related.target}>", style="dim")
     if related.note:
-        text.append("\n" + related.note, style="italic")
+        text.append("\n")
+        text.append_text(_Inline(brief, []).render(related.note, "italic"))
     return Block(f"related:{index}", text, [related_target(related)])
 
 
-def heading_block(key: str, title: str, marking: str = "") -> Block:
-    return Block(key, Text(marking_prefix(marking) + title, style="bold underline"), heading=True)
+def heading_block(key: str, title: str, marking: str = "", depth: int = 0) -> Block:
+    return Block(key, Text("  " * depth + marking_prefix(marking) + title, style="bold underline"),
+                 heading=True)
 
 
 # ---------------------------------------------------------------------------
@@ -363,7 +397,7 @@ def front_blocks(brief: Brief) -> list[Block]:
 
 
 def section_blocks(brief: Brief, section: Section, depth: int = 0) -> list[Block]:
-    blocks = [heading_block(f"section:{section.id}", ("  " * depth) + section.title, section.marking)]
+    blocks = [heading_block(f"section:{section.id}", section.title, section.marking, depth)]
     blocks.extend(markdown_blocks(brief, section.body, f"body:{section.id}"))
     for claim_id in section.claims:
         claim = brief.claim(claim_id)
@@ -440,6 +474,10 @@ def outline(brief: Brief) -> list[OutlineEntry]:
     for number, claim in enumerate(brief.key_judgment_claims, 1):
         entries.append(OutlineEntry(f"kj:{claim.id}", f"claim:{claim.id}", "front",
                                     f"KJ{number} {_short(plain(brief, claim.text), 60)}", 1))
+    for text, key, title in ((brief.summary, "front:summary-heading", "Summary"),
+                             (brief.source_summary, "front:source-summary-heading", "Sourcing")):
+        if text:
+            entries.append(OutlineEntry(key, key, "front", title))
     for section, depth in brief.walk_sections():
         top = _top_section(brief, section)
         part = f"section:{top.id}"
@@ -498,10 +536,11 @@ class Row:
 
     text: Text
     link: str = ""
+    heading: bool = False  # a title over rows: the cursor passes over it
 
 
 def _heading(title: str) -> Row:
-    return Row(Text(title, style="bold underline"))
+    return Row(Text(title, style="bold underline"), heading=True)
 
 
 def _claim_row(brief: Brief, claim: Claim, note: str = "") -> Row:
@@ -535,6 +574,28 @@ def inspect(brief: Brief, target: str, library: Library | None = None) -> list[R
     if kind == "related" and ident.isdigit() and int(ident) < len(brief.related):
         return inspect_related(brief, brief.related[int(ident)], library)
     return inspect_brief(brief, library)
+
+
+def link_label(brief: Brief, link: str, library: Library | None = None) -> str:
+    """What a link points at, in words: a claim's text, an entity's or source's name."""
+    kind, _, ident = link.partition(":")
+    if kind == "claim" and (claim := brief.claim(ident)):
+        return f"{kind_badge(brief, claim)}: {short_plain(brief, claim.text, 70)}"
+    if kind == "source" and (source := brief.source(ident)):
+        return f"source: {source.label}"
+    if kind == "entity":
+        return entity_name(brief, ident)
+    if kind == "brief":
+        other = library.get(ident.partition("#")[0]) if library else None
+        return f"brief: {other.title if other else ident}"
+    return link
+
+
+def inspect_links(brief: Brief, links: list[str], library: Library | None = None) -> list[Row]:
+    """The numbered links of one paragraph, each followable."""
+    rows = [_heading(f"Links here ({len(links)}): enter or 1-{min(len(links), 9)} follows")]
+    rows += [Row(Text(f"[{n}] {link_label(brief, link, library)}"), link) for n, link in enumerate(links, 1)]
+    return rows
 
 
 def inspect_claim(brief: Brief, claim: Claim) -> list[Row]:
@@ -642,7 +703,7 @@ def inspect_related(brief: Brief, related: Related, library: Library | None) -> 
         if target:
             rows.append(Row(Text(f"{target.title}\n{target.date} · {target.banner}"), related_target(related)))
             if target.bluf:
-                rows.append(Row(Text(_short(target.bluf, 300), style="italic")))
+                rows.append(Row(Text(short_plain(target, target.bluf, 300), style="italic")))
         else:
             rows.append(Row(Text(f"brief {related.target}: not in this library", style="italic")))
     elif related.kind == "source":
@@ -650,7 +711,7 @@ def inspect_related(brief: Brief, related: Related, library: Library | None) -> 
     else:
         rows.append(Row(Text(f"{related.title}\n{related.target}".strip())))
     if related.note:
-        rows.append(Row(Text(related.note, style="italic")))
+        rows.append(Row(_Inline(brief, []).render(related.note, "italic")))
     return rows
 
 
@@ -680,6 +741,8 @@ def likelihood_legend() -> Text:
     for number, meaning in INFORMATION_CREDIBILITY.items():
         text.append(f"  {number}  {meaning}\n")
     text.append("A citation shows both: B2 = usually reliable source, probably true.\n")
+    text.append("A dash stands for a grade the brief does not give: C- = fairly reliable source,\n"
+                "information not graded.\n")
     return text
 
 

@@ -28,7 +28,7 @@ def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
     text = Text()
     for problem in problems:
         text.append(("ERROR " if problem.is_error else "warning ") + str(problem) + "\n")
-    return text or Text("No problems.")
+    return text or Text("No warnings: the brief passed every check.")
 
 
 # ---------------------------------------------------------------------------
@@ -60,10 +60,13 @@ class TextScreen(ModalScreen[None]):
             yield Static(self.body, id="modal-text")
 
     def action_scroll(self, where: str) -> None:
+        # Set the offset directly: scroll_down() measures from where the last
+        # scroll has not yet landed, so keys arriving together were lost.
         scroll = self.query_one("#modal-body", VerticalScroll)
-        {"down": scroll.scroll_down, "up": scroll.scroll_up, "page_down": scroll.scroll_page_down,
-         "page_up": scroll.scroll_page_up, "home": scroll.scroll_home, "end": scroll.scroll_end}[where](
-            animate=False)
+        page = max(1, scroll.scrollable_content_region.height - 1)
+        step = {"down": 1, "up": -1, "page_down": page, "page_up": -page,
+                "home": -scroll.max_scroll_y, "end": scroll.max_scroll_y}[where]
+        scroll.scroll_y = max(0, min(scroll.max_scroll_y, scroll.scroll_y + step))
 
 
 def help_text(screen: Screen) -> Text:
@@ -184,12 +187,14 @@ class LibraryScreen(Screen):
         options = [Option(self.row_text(r.entry), id=r.entry.path) for r in rows]
         listing.set_options(options)
         if options:
-            listing.highlighted = 0
+            last = self.library.get(self.app.positions.last) if not words else None
+            if not (last and listing.select_id(last.path)):  # back on the brief read last
+                listing.highlighted = 0
         failed = len(library.failed)
         status = (f"{_plural(len(library.briefs), 'brief')} in {self.folder}"
                   + (f" · {failed} could not be opened" if failed else "")
                   + (f" · showing {len(rows)}" if words else "")
-                  + f" · sorted by {self.sort_key} · enter opens · / filters · ? help")
+                  + f" · by {self.sort_key} (o) · / filter · ? help")
         if not library.entries:
             status = (f"No briefs in {self.folder}. Put *.brief.yaml files there, or run "
                       "'briefreader FOLDER'. '?' shows the keys.")
@@ -216,7 +221,10 @@ class LibraryScreen(Screen):
         self.refresh_list()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#briefs", CursorList).focus()
+        listing = self.query_one("#briefs", CursorList)
+        listing.focus()
+        if listing.highlighted is not None:  # enter in the filter opens the first match
+            listing.action_select()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "filter" and isinstance(self.focused, Input):
@@ -322,10 +330,12 @@ class BriefScreen(Screen):
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < NARROW, "narrow")
+        self.set_class(event.size.width < 70, "tiny")
         self.update_narrow()
 
     def on_descendant_focus(self, event) -> None:
         self.update_narrow()
+        self.update_status(getattr(self, "_status_message", ""))
 
     def update_narrow(self) -> None:
         """Two panes when narrow: the inspector takes the reader's place while focused."""
@@ -361,10 +371,14 @@ class BriefScreen(Screen):
         brief = self.brief
         if brief is None:
             return
+        self._status_message = message
         warnings = len(brief.warnings)
-        parts = [f"{len(brief.claims)} claims", f"{len(brief.sources)} sources"]
+        pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
+                                          ("details", self.inspector)) if p.has_focus), "outline")
+        parts = [f"[{pane}] tab: panes", _plural(len(brief.claims), "claim"),
+                 _plural(len(brief.sources), "source")]
         if warnings:
-            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''} (w)")
+            parts.append(_plural(warnings, "warning") + " (w)")
         parts.append("? help")
         line = " · ".join(parts)
         if message:
@@ -467,9 +481,8 @@ class BriefScreen(Screen):
         if entry is not None:
             self.select_quietly(self.outline, entry.id)
         block = self.reader.blocks.get(spot.key)
-        target = spot.key if _is_item(spot.key) else (block.links[0] if block and block.links else "")
-        if target:
-            self.inspect(target)
+        if block is not None:
+            self.inspect_block(block)
         more = "+" if len(self.spots) >= MAX_SPOTS else ""
         self.query_one(SearchBar).set_count(f"{index + 1}/{len(self.spots)}{more}")
 
@@ -529,21 +542,47 @@ class BriefScreen(Screen):
         block = message.item
         if self._was_quiet(self.reader, block.key):
             return
-        target = block.key if _is_item(block.key) else (block.links[0] if block.links else "")
-        if target:
-            self.inspect(target)
+        self.inspect_block(block)
         entry = next((e for e in self.outline.entries.values()
                       if e.target == block.key and e.part == self.reader.part), None)
         if entry is not None:  # keep the outline's cursor on what is being read
             self.select_quietly(self.outline, entry.id)
 
     def on_reader_chosen(self, message: Reader.Chosen) -> None:
-        block = message.item
-        if _is_item(block.key):
-            self.inspect(block.key)
+        """Enter on a block: its details (or its links) in the inspector, focused."""
+        if self.inspect_block(message.item):
             self.focus_pane(self.inspector)
+
+    def inspect_block(self, block: render.Block) -> bool:
+        if _is_item(block.key) or len(block.links) == 1:
+            self.inspect(block.key if _is_item(block.key) else block.links[0])
         elif block.links:
-            self.follow(block.links[0])
+            self.inspector.show(f"links:{block.key}", render.inspect_links(self.brief, block.links, self.app.library))
+        else:
+            return False
+        return True
+
+    def on_cursor_list_at_edge(self, message: CursorList.AtEdge) -> None:
+        """Reading on past the end of a part goes into the next one, as a pager would."""
+        if message.pane is not self.reader:
+            self.update_status("at the top" if message.direction < 0 else "at the bottom")
+            return
+        parts = list(dict.fromkeys(e.part for e in self.outline.entries.values()))
+        here = parts.index(self.reader.part) if self.reader.part in parts else 0
+        following = here + message.direction
+        if not 0 <= following < len(parts):
+            self.update_status("start of the brief" if message.direction < 0 else "end of the brief")
+            return
+        part = parts[following]
+        entry = next(e for e in self.outline.entries.values() if e.part == part)
+        self.select_quietly(self.outline, entry.id)
+        self.reader.show(part, self.part_blocks(part))
+        keys = list(self.reader.blocks)
+        self.select_quietly(self.reader, keys[0] if message.direction > 0 else keys[-1])
+        block = self.reader.current_block
+        if block is not None:
+            self.inspect_block(block)
+        self.app.remember(self.brief.id, entry.target)
 
     def on_inspector_follow(self, message: Inspector.Follow) -> None:
         self.follow(message.link)
@@ -602,7 +641,7 @@ class BriefScreen(Screen):
 
     def action_warnings(self) -> None:
         if self.brief:
-            self.app.push_screen(TextScreen(f"Problems in {self.brief.id}", problem_lines(self.brief.problems)))
+            self.app.push_screen(TextScreen(f"Warnings for {self.brief.id}", problem_lines(self.brief.problems)))
 
     def action_legend(self) -> None:
         self.app.push_screen(TextScreen("Estimative language and source grades", render.likelihood_legend()))

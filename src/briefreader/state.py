@@ -22,17 +22,21 @@ class ReadingState:
         self.positions: dict[str, str] = {
             str(k): str(v) for k, v in positions.items() if isinstance(v, str)
         }
+        last = data.get("last") if data.get("version") == STATE_VERSION else ""
+        self.last = last if isinstance(last, str) else ""  # the brief read most recently
 
     def position(self, brief_id: str) -> str:
         return self.positions.get(brief_id, "")
 
     def remember(self, brief_id: str, key: str) -> None:
-        if self.positions.get(brief_id) == key:
+        if self.positions.get(brief_id) == key and self.last == brief_id:
             return
         self.positions[brief_id] = key
+        self.last = brief_id
         if self.persist:
             try:
                 write_atomic(self.path, json.dumps(
-                    {"version": STATE_VERSION, "positions": self.positions}, indent=1))
+                    {"version": STATE_VERSION, "last": self.last, "positions": self.positions},
+                    indent=1))
             except OSError as error:
                 self.notice = f"cannot save reading position: {error.strerror}"

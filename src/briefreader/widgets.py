@@ -7,6 +7,7 @@ posts messages about what the user did in it.  Panes never look at each other.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import _widget_navigation  # OptionList's own helpers; Textual is pinned
 from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal
@@ -50,6 +51,42 @@ class CursorList(OptionList):
         def __init__(self, item) -> None:
             super().__init__()
             self.item = item
+
+    class AtEdge(Message):
+        """The cursor was asked to move past the first or last option."""
+
+        def __init__(self, pane: "CursorList", direction: int) -> None:
+            super().__init__()
+            self.pane, self.direction = pane, direction
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def _step(self, direction: int) -> None:
+        # No wrapping from the end to the start: the screen decides what lies beyond.
+        target = _widget_navigation.find_next_enabled_no_wrap(
+            self.options, anchor=self.highlighted, direction=direction)
+        if target is None or (self.highlighted is not None and (target - self.highlighted) * direction <= 0):
+            self.post_message(self.AtEdge(self, direction))
+        else:
+            self.highlighted = target
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        edge = (_widget_navigation.find_last_enabled if direction > 0
+                else _widget_navigation.find_first_enabled)(self.options)
+        if self.highlighted == edge:
+            self.post_message(self.AtEdge(self, direction))
+        else:
+            self._move_page(direction)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if type(self) is CursorList:
@@ -150,7 +187,8 @@ class Inspector(CursorList):
             option_id = f"row{index}"
             if row.link:
                 self.items[option_id] = row.link
-            options.append(Option(Text("→ " if row.link else "  ") + row.text, id=option_id))
+            options.append(Option(Text("→ " if row.link else "  ") + row.text, id=option_id,
+                                  disabled=row.heading))
         self.set_options(options)
         first_link = next(iter(self.items), None)
         if first_link:
