@@ -331,6 +331,8 @@ class BriefScreen(Screen):
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < NARROW, "narrow")
         self.set_class(event.size.width < 70, "tiny")
+        for pane in (self.outline, self.reader, self.inspector):  # keep each cursor in view
+            pane.call_after_refresh(pane.scroll_to_highlight)
         self.update_narrow()
 
     def on_descendant_focus(self, event) -> None:
