@@ -82,7 +82,7 @@ class BriefReaderApp(App):
     ]
 
     def __init__(self, folder: str, *, open_brief: str = "", config: Config | None = None,
-                 remember: bool = True) -> None:
+                 remember: bool = True, use_cache: bool = False) -> None:
         # With NO_COLOR set Textual only greys colours out unless ANSI colour is
         # on, in which case it strips them: no colour codes at all.
         no_color = "NO_COLOR" in os.environ
@@ -94,6 +94,7 @@ class BriefReaderApp(App):
         self.config = config or Config()
         self.config_path = self.config.path
         self.library: Library | None = None
+        self.use_cache = use_cache  # off unless asked: tests and one-off runs parse afresh
         self.positions = ReadingState(persist=remember)
         self.history: list[Location] = []
         self.future: list[Location] = []

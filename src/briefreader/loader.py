@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from . import vocab
 from .model import (
@@ -26,6 +26,9 @@ from .model import (
 )
 from .sanitize import clean, clean_line
 from .yamlsafe import DEFAULT_MAX_FILE_SIZE, InputError, Node, compose, position, read_text
+
+if TYPE_CHECKING:
+    from .cache import ModelCache
 
 BRIEF_SUFFIX = ".brief.yaml"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -113,11 +116,12 @@ def load_library(
     *,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     progress: Callable[[int, int], None] | None = None,
+    cache: "ModelCache | None" = None,
 ) -> Library:
     """Load every brief below ``folder``; bad files become problems, never a failure."""
     files, problems = find_brief_files(folder)
     return load_paths(files, root=str(folder), max_file_size=max_file_size,
-                      progress=progress, extra_problems=problems)
+                      progress=progress, extra_problems=problems, cache=cache)
 
 
 def load_paths(
@@ -128,6 +132,7 @@ def load_paths(
     progress: Callable[[int, int], None] | None = None,
     extra_problems: Iterable[Problem] = (),
     known_ids: Iterable[str] = (),
+    cache: "ModelCache | None" = None,
 ) -> Library:
     """Load the given brief files as one library and check what spans briefs.
 
@@ -143,7 +148,15 @@ def load_paths(
     gc.disable()
     try:
         for done, path in enumerate(files, 1):
-            entries.append(load_brief(path, max_file_size=max_file_size))
+            entry = None
+            if cache is not None:
+                shown = clean_line(display_path(path))
+                entry = cache.get(Path(path), shown, max_file_size)
+            if entry is None:
+                entry = load_brief(path, max_file_size=max_file_size)
+                if cache is not None:
+                    cache.put(Path(path), shown, max_file_size, entry)
+            entries.append(entry)
             if progress:
                 progress(done, len(files))
     finally:

@@ -148,7 +148,12 @@ class LibraryScreen(Screen):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.set_status, f"Loading briefs… {done}/{total}")
 
-        library = load_library(self.folder, progress=progress)
+        cache = None
+        if self.app.use_cache:
+            from .cache import ModelCache
+
+            cache = ModelCache()
+        library = load_library(self.folder, progress=progress, cache=cache)
         if not worker.is_cancelled:
             self.app.call_from_thread(self.loaded, library)
 
