@@ -937,3 +937,136 @@ def test_following_a_related_brief_opens_it_at_the_start():
             await pilot.pause()
             assert screen.brief.id == RUTTE and current_target(screen) == "front"
     run(body)
+
+
+# ---------------------------------------------------------------------------
+# Search across the library
+
+
+async def library_search(pilot, query: str):
+    from briefreader.screens import LibrarySearchScreen
+
+    await press(pilot, "F")
+    screen = pilot.app.screen
+    assert isinstance(screen, LibrarySearchScreen)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press(*list(query))
+    await pilot.pause()
+    return screen
+
+
+def test_library_search_ranks_hits_and_enter_opens_the_brief_at_the_hit():
+    async def body():
+        async with reader() as pilot:
+            screen = await library_search(pilot, "khmeimim")
+            hits = list(screen.hits.values())
+            assert hits and {hit.brief_id for hit in hits} == {ORESHNIK}
+            first = hits[0]
+            await press(pilot, "enter", "enter")  # to the results, then open the first
+            brief_screen = pilot.app.screen
+            assert isinstance(brief_screen, BriefScreen)
+            assert brief_screen.brief.id == first.brief_id
+            assert current_target(brief_screen) == first.target
+            await press(pilot, "q")  # closing the brief returns to the results
+            assert pilot.app.screen is screen
+            await press(pilot, "escape")
+            assert isinstance(pilot.app.screen, LibraryScreen)
+    run(body)
+
+
+def test_library_search_filters_and_a_bad_filter_is_explained():
+    async def body():
+        async with reader() as pilot:
+            screen = await library_search(pilot, "kind:assessment entity:lukashenko")
+            hits = list(screen.hits.values())
+            assert hits and all(hit.kind == "claim" and hit.claim_kind == "assessment" for hit in hits)
+            field = screen.query_one("#library-query")
+            field.value = "colour:red"
+            await pilot.pause()
+            assert "colour" in str(screen.query_one("#status").render())
+    run(body)
+
+
+def test_library_search_from_a_brief_and_help_shows_the_query_language():
+    async def body():
+        async with reader() as pilot:
+            await open_by_keys(pilot)
+            screen = await library_search(pilot, "")
+            await press(pilot, "escape")  # the query field has focus: escape closes the screen
+            assert isinstance(pilot.app.screen, BriefScreen)
+            await press(pilot, "F")
+            await pilot.app.workers.wait_for_complete()
+            await press(pilot, "down")  # nothing typed yet: down stays in the field
+            pilot.app.action_help()
+            await pilot.pause()
+            text = str(pilot.app.screen.query_one("#modal-text").render())
+            assert "Query language" in text and "entity:lukashenko" in text
+    run(body)
+
+
+# ---------------------------------------------------------------------------
+# Review
+
+
+def test_review_keys_set_a_status_shown_in_outline_inspector_and_progress():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K")
+            claim = current_target(screen)
+            await press(pilot, "a")
+            store = pilot.app.review_store(screen.brief)
+            assert store.status(claim.partition(":")[2]) == "agreed"
+            label = screen.outline.get_option(screen.outline.current_id).prompt.plain
+            assert label.lstrip().startswith("+ ")
+            assert "review: agreed" in "\n".join(
+                screen.inspector.get_option_at_index(i).prompt.plain
+                for i in range(screen.inspector.option_count))
+            assert "reviewed 1/24" in str(screen.query_one("#status").render())
+            await press(pilot, "x")
+            assert store.status(claim.partition(":")[2]) == "unreviewed"
+    run(body)
+
+
+def test_a_note_is_saved_on_leaving_the_editor_and_can_be_discarded():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K", "c")
+            await pilot.press(*"needs a second source")
+            await press(pilot, "escape")
+            claim_id = current_target(screen).partition(":")[2]
+            store = pilot.app.review_store(screen.brief)
+            assert store.get(claim_id).note == "needs a second source"
+            assert store.path.exists()  # saved on the change, not on quit
+            await press(pilot, "c")
+            await pilot.press(*" and more")
+            await press(pilot, "ctrl+k")
+            assert store.get(claim_id).note == "needs a second source"
+    run(body)
+
+
+def test_next_unreviewed_and_next_disputed_jump_between_claims():
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "]")
+            first = current_target(screen)
+            await press(pilot, "d", "U")
+            assert current_target(screen) != first
+            await press(pilot, "D")
+            assert current_target(screen) == first
+    run(body)
+
+
+def test_export_writes_the_review_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "K", "d", "E")
+            report = (tmp_path / f"{screen.brief.id}.review.md").read_text(encoding="utf-8")
+            assert BANNER in report and "disputed" in report
+    run(body)

@@ -17,7 +17,7 @@ from . import paths, render
 from .config import Config, load_config
 from .model import Library
 from .sanitize import clean_line
-from .screens import BriefScreen, LibraryScreen, TextScreen, help_text
+from .screens import BriefScreen, LibraryScreen, LibrarySearchScreen, TextScreen, help_text
 from .state import ReadingState
 
 
@@ -94,11 +94,11 @@ class BriefReaderApp(App):
         self.config = config or Config()
         self.config_path = self.config.path
         self.library: Library | None = None
+        self._reviews: dict = {}
         self.use_cache = use_cache  # off unless asked: tests and one-off runs parse afresh
         self.positions = ReadingState(persist=remember)
         self.history: list[Location] = []
         self.future: list[Location] = []
-        self.brief_screen: BriefScreen | None = None
         self.animation_level = "none"  # fewer bytes per key over SSH
 
     def _handle_exception(self, error: Exception) -> None:
@@ -137,6 +137,11 @@ class BriefReaderApp(App):
     # -- places ---------------------------------------------------------
 
     @property
+    def brief_screen(self) -> BriefScreen | None:
+        """The brief screen nearest the top of the stack (search results can hold another)."""
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, BriefScreen)), None)
+
+    @property
     def here(self) -> Location | None:
         screen = self.brief_screen
         if screen is None or screen.brief is None or not screen.is_current:
@@ -145,8 +150,16 @@ class BriefReaderApp(App):
         return Location(screen.brief.id, target.target if target else "front",
                         screen.outline.current_id)
 
+    def action_search_library(self) -> None:
+        if self.library is None:
+            self.notify("the library is still loading", timeout=2)
+            return
+        self.push_screen(LibrarySearchScreen())
+
     def open_brief(self, brief_id: str, target: str = "", *, record: bool = True,
-                   entry_id: str = "") -> bool:
+                   entry_id: str = "", fresh: bool = False) -> bool:
+        """Show a brief at ``target``; ``fresh`` opens it on a new screen over the current
+        one (from search results, so that closing it returns to them)."""
         brief = self.library.get(brief_id) if self.library else None
         if brief is None:
             self.notify(f"brief '{brief_id}' is not in this library", severity="warning")
@@ -154,14 +167,15 @@ class BriefReaderApp(App):
         if record and self.here is not None:
             self.history.append(self.here)
             self.future.clear()
-        if self.brief_screen not in self.screen_stack:
-            # a popped screen is taken apart by Textual: never push one twice
-            self.brief_screen = BriefScreen()
-            self.push_screen(self.brief_screen)
+        screen = self.brief_screen
+        if fresh or screen is None:
+            # a popped screen is taken apart by Textual: always push a new one
+            screen = BriefScreen()
+            self.push_screen(screen)
         else:  # close any modal screens over it
-            for _ in range(len(self.screen_stack) - 1 - self.screen_stack.index(self.brief_screen)):
+            for _ in range(len(self.screen_stack) - 1 - self.screen_stack.index(screen)):
                 self.pop_screen()
-        self.brief_screen.show_brief(brief, target or self.positions.position(brief_id) or "front", entry_id)
+        screen.show_brief(brief, target or self.positions.position(brief_id) or "front", entry_id)
         return True
 
     def close_brief(self) -> None:
@@ -216,6 +230,17 @@ class BriefReaderApp(App):
             self.brief_screen.goto(place.target, place.entry_id)
         else:
             self.open_brief(place.brief_id, place.target, record=False, entry_id=place.entry_id)
+
+    def review_store(self, brief):
+        """The review of a brief, opened once per run (saved on every change)."""
+        from .review import ReviewStore
+
+        store = self._reviews.get(brief.id)
+        if store is None:
+            store = self._reviews[brief.id] = ReviewStore.open(brief.id, config=self.config)
+            if store.notice:
+                self.notify(store.take_notice(), severity="warning", timeout=10)
+        return store
 
     def remember(self, brief_id: str, target: str) -> None:
         self.positions.remember(brief_id, target)

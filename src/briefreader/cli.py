@@ -60,7 +60,107 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-file-size", type=_size, default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
                        help="refuse brief files larger than this (default 32M)")
     check.set_defaults(handler=cmd_check)
+
+    search = commands.add_parser(
+        "search", help="search a library, ranked; grep-like output",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Search brief files and folders (default: the configured library, else the "
+                    "bundled briefs/) with a ranked full-text index. Prints one line per hit, "
+                    "path:line: kind id: snippet, with the matched words between ** and **. "
+                    "Exit status: 0 something matched, 1 nothing matched, 2 bad query or path. "
+                    "A query starting with '-' goes after '--'.",
+        epilog="The query language:\n" + _query_help())
+    search.add_argument("query", metavar="QUERY", help="words, \"phrases\" and filters such as kind:assessment")
+    search.add_argument("paths", nargs="*", metavar="PATH", help="brief files or library folders")
+    search.add_argument("--json", action="store_true", help="print the hits as one JSON document")
+    search.add_argument("--limit", type=_limit, default=50, metavar="N",
+                        help="at most N hits, best first (default 50; 0 for all)")
+    search.add_argument("--no-cache", action="store_true",
+                        help="index in memory; read and write no index file")
+    search.set_defaults(handler=cmd_search)
+    _add_review_parser(commands)
     return parser
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the limit cannot be negative")
+    return value
+
+
+def _query_help() -> str:
+    from .index import QUERY_HELP
+
+    return QUERY_HELP
+
+
+def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
+    from .config import load_config
+    from .index import HIT_END, HIT_START, LibraryIndex, QueryError, parse_query
+    from .model import display_path
+
+    try:
+        query = parse_query(args.query)
+    except QueryError as error:
+        raise UsageError(f"bad query: {clean_line(str(error))}") from None
+    if query.is_empty:
+        raise UsageError("nothing to search for: give a word, a \"phrase\" or a filter such as "
+                         "kind:assessment (punctuation alone is not indexed)")
+    roots = [Path(p) for p in args.paths] or [load_config().library or bundled_library()]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(find_brief_files(root)[0])
+        elif root.exists():
+            files.append(root)
+        else:
+            hint = "" if "/" in str(root) else \
+                " (a query of several words goes in quotes: briefreader search 'putin kind:claim')"
+            raise UsageError(f"no such file or folder: {clean_line(str(root))}{hint}")
+    with LibraryIndex.for_paths(roots, cache=not args.no_cache) as index:
+        stats = index.update(files)
+        hits = index.search(query, limit=args.limit + 1 if args.limit else None, refresh=False)
+        more = bool(args.limit) and len(hits) > args.limit
+        hits = hits[:args.limit] if args.limit else hits
+        notice = index.notice
+    shown: dict[str, str] = {}
+
+    def where(path: str) -> str:
+        if path not in shown:
+            shown[path] = clean_line(display_path(path))
+        return shown[path]
+
+    if args.json:
+        json.dump({
+            "query": query.text, "files": stats.files, "failed": stats.failed,
+            "failed_paths": [where(p) for p in stats.failed_paths],
+            "hits": [{
+                "path": where(hit.path), "line": hit.line, "brief_id": hit.brief_id,
+                "brief_title": hit.brief_title, "brief_date": hit.brief_date, "kind": hit.kind,
+                "claim_kind": hit.claim_kind, "key_judgment": hit.key_judgment, "id": hit.item_id,
+                "target": hit.target, "snippet": hit.plain_snippet,
+                "highlights": hit.highlights(), "score": round(hit.score, 6),
+            } for hit in hits],
+        }, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for hit in hits:
+            snippet = hit.snippet.replace(HIT_START, "**").replace(HIT_END, "**")
+            out.write(f"{where(hit.path)}:{hit.line}: {hit.kind} {hit.item_id}: {snippet}\n")
+    if notice:
+        print(f"briefreader: {clean_line(notice)}", file=sys.stderr)
+    if stats.failed:
+        print(f"briefreader: {_count(stats.failed, 'brief')} could not be read and "
+              f"{'was' if stats.failed == 1 else 'were'} not searched (see briefreader check)",
+              file=sys.stderr)
+    if more:
+        print(f"briefreader: showing the best {args.limit} hits (--limit N for more, 0 for all)",
+              file=sys.stderr)
+    return EXIT_OK if hits else EXIT_PROBLEMS
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -127,6 +227,8 @@ def open_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
     parser.add_argument("--no-state", action="store_true",
                         help="do not read or save reading positions")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse every brief afresh; keep nothing in the cache folder")
     return parser
 
 
@@ -152,12 +254,115 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
         folder = str(target)
     from .app import BriefReaderApp  # Textual only when the reader really opens
 
-    app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state)
+    app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state,
+                         use_cache=not args.no_cache)
     app.run()
     return app.return_code or EXIT_OK
 
 
-SUBCOMMANDS = ("check",)
+# -- briefreader review: export a review report, print review progress ----------
+
+
+def _add_review_parser(commands: argparse._SubParsersAction) -> None:
+    review = commands.add_parser(
+        "review", help="review reports and progress",
+        description="The claim reviews kept by the reader: export a report or print progress. "
+                    "Exit status: 0 success, 1 a brief could not be opened (or the report not "
+                    "written), 2 bad invocation.")
+    actions = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    where = dict(metavar="DIR", help="the folder of review files (default: the config's review_dir, "
+                                     "else the data folder)")
+    export = actions.add_parser(
+        "export", help="a review report for an email or a ticket",
+        description="Print the review of a brief: banner, metadata, progress, each reviewed claim "
+                    "with status, note, reviewer, time and citations, notes on sources, orphaned "
+                    "entries.")
+    export.add_argument("brief", metavar="BRIEF", help="a brief file")
+    export.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                        help="report format (default markdown)")
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE (atomically) instead of standard output")
+    export.add_argument("--review-dir", **where)
+    export.set_defaults(handler=cmd_review_export)
+    status = actions.add_parser(
+        "status", help="review progress per brief",
+        description="Print one line per brief: id: 12/30 reviewed (agreed 8, disputed 2, "
+                    "needs-source 1, flagged 1; 1 stale).")
+    status.add_argument("paths", nargs="+", metavar="PATH", help="brief files or folders of briefs")
+    status.add_argument("--review-dir", **where)
+    status.set_defaults(handler=cmd_review_status)
+
+
+def _load_for_review(path: Path):
+    from .loader import load_brief
+
+    entry = load_brief(path)
+    if entry.brief is None:
+        for problem in entry.errors:
+            print(problem, file=sys.stderr)
+        print(f"briefreader: {clean_line(str(path))} could not be opened", file=sys.stderr)
+    return entry.brief
+
+
+def cmd_review_export(args: argparse.Namespace, out: TextIO) -> int:
+    from .review import ReviewStore, export_json, export_markdown
+    from .storage import write_atomic
+
+    path = Path(args.brief)
+    if not path.is_file():
+        raise UsageError(f"not a brief file: {clean_line(args.brief)}")
+    brief = _load_for_review(path)
+    if brief is None:
+        return EXIT_PROBLEMS
+    store = ReviewStore.open(brief.id, args.review_dir)
+    if store.notice:
+        print(f"briefreader: {clean_line(store.notice)}", file=sys.stderr)
+    if args.format == "json":
+        text = json.dumps(export_json(brief, store), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = export_markdown(brief, store)
+    if not args.output:
+        out.write(text)
+        return EXIT_OK
+    try:
+        write_atomic(Path(args.output), text)
+    except OSError as error:
+        print(f"briefreader: cannot write {clean_line(args.output)}: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_review_status(args: argparse.Namespace, out: TextIO) -> int:
+    from .config import load_config
+    from .review import ReviewStore
+
+    files: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(find_brief_files(path)[0])
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {clean_line(raw)}")
+    if not files:
+        print("briefreader: no brief files found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    config, status = load_config(), EXIT_OK
+    for path in files:
+        brief = _load_for_review(path)
+        if brief is None:
+            status = EXIT_PROBLEMS
+            continue
+        store = ReviewStore.open(brief.id, args.review_dir, config=config)
+        out.write(f"{brief.id}: {store.progress(brief).summary()}\n")
+        if store.notice:
+            print(f"briefreader: {clean_line(store.notice)}", file=sys.stderr)
+    return status
+
+
+SUBCOMMANDS = ("check", "search", "review")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -4,6 +4,8 @@ Lives at ``paths.config_file()`` (``~/.config/briefreader/config.toml`` on
 Linux).  A broken file is reported and ignored, never fatal::
 
     library = "~/briefs"
+    reviewer = "A. Analyst"   # who review entries name (default: $USER, else $LOGNAME)
+    review_dir = "~/briefs/reviews"   # where reviews are kept (default: the data folder)
 
     [keys]                    # binding id = keys, comma separated
     "brief.next_claim" = "],ctrl+n"
@@ -23,6 +25,8 @@ from . import paths
 class Config:
     library: Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    reviewer: str = ""  # the name review entries record; empty: $USER, else $LOGNAME
+    review_dir: Path | None = None  # where review files live; None: paths.data_dir() / "reviews"
     notice: str = ""  # what went wrong reading the file, shown once in the UI
     path: Path | None = None
 
@@ -39,6 +43,12 @@ def load_config(path: Path | None = None) -> Config:
     library = data.get("library")
     if isinstance(library, str) and library:
         config.library = Path(library).expanduser()
+    reviewer = data.get("reviewer")
+    if isinstance(reviewer, str) and reviewer.strip():
+        config.reviewer = reviewer.strip()
+    review_dir = data.get("review_dir")
+    if isinstance(review_dir, str) and review_dir:
+        config.review_dir = Path(review_dir).expanduser()
     keys = data.get("keys", {})
     if isinstance(keys, dict):
         config.keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, replace
 
 from rich.text import Text
@@ -19,9 +20,10 @@ from . import render
 from .loader import load_library, load_paths
 from .model import Brief, Library, LibraryEntry, Problem
 from .find import MAX_SPOTS, BriefFinder, FindError, Spot
-from .widgets import Banner, CursorList, Inspector, Outline, Reader, SearchBar
+from .widgets import Banner, CursorList, Inspector, NoteEditor, Outline, Reader, SearchBar
 
-NARROW = 100  # below this many columns the brief screen shows two panes, not three
+NARROW = 100
+REVIEW_MARKS = {"agreed": "+", "disputed": "x", "needs-source": "?", "flagged": "!"}  # below this many columns the brief screen shows two panes, not three
 
 
 def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
@@ -96,6 +98,10 @@ def help_text(screen: Screen) -> Text:
             text.append(f"  {shown:<14} {description:<26} ")
             text.append(ident + "\n", style="dim")
         text.append("\n")
+    extra = getattr(screen, "HELP_EXTRA", "")
+    if extra:
+        text.append("Query language\n", style="bold underline")
+        text.append(extra + "\n\n")
     text.append("Remap a key in the config file's [keys] table: binding id = \"keys\".\n", style="italic")
     if getattr(app, "config_path", None):
         text.append(f"Config file: {app.config_path}\n", style="italic")
@@ -117,6 +123,7 @@ class LibraryScreen(Screen):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="library.filter", priority=True),
         Binding("o", "sort", "Sort date/title", id="library.sort"),
+        Binding("F", "app.search_library", "Search all briefs", id="library.search"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter"),
         Binding("w", "problems", "Problems", id="library.problems"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
@@ -168,6 +175,13 @@ class LibraryScreen(Screen):
             self.app.open_brief(self.open_first)
             self.open_first = ""
 
+    def on_screen_resume(self) -> None:
+        if self.library is not None:  # review progress may have changed in a brief
+            listing = self.query_one("#briefs", CursorList)
+            keep = listing.current_id
+            self.refresh_list()
+            listing.select_id(keep)
+
     def refresh_list(self) -> None:
         library = self.library
         if library is None:
@@ -205,8 +219,7 @@ class LibraryScreen(Screen):
                       "'briefreader FOLDER'. '?' shows the keys.")
         self.set_status(status)
 
-    @staticmethod
-    def row_text(entry: LibraryEntry) -> Text:
+    def row_text(self, entry: LibraryEntry) -> Text:
         brief = entry.brief
         if brief is None:
             text = Text("✗ could not be opened: ", style="bold")
@@ -219,6 +232,10 @@ class LibraryScreen(Screen):
         meta = [brief.date, brief.type or "brief", brief.banner, _plural(len(brief.claims), "claim")]
         if brief.warnings:
             meta.append(f"! {len(brief.warnings)} warning{'s' if len(brief.warnings) != 1 else ''}")
+        progress = self.app.review_store(brief).progress(brief)
+        if progress.reviewed or progress.stale:
+            meta.append(f"reviewed {progress.reviewed}/{progress.total}"
+                        + (f" ({progress.stale} stale)" if progress.stale else ""))
         text.append("\n  " + " · ".join(meta))
         return text
 
@@ -288,8 +305,19 @@ class BriefScreen(Screen):
         # priority: the bar must take focus before the keys typed after `/` are
         # handed out (over SSH they often arrive in the same read)
         Binding("slash", "search", "Search in the brief", id="brief.search", priority=True),
+        Binding("F", "app.search_library", "Search all briefs", id="brief.search_library"),
         Binding("n", "search_next(1)", "Next match", id="brief.search_next"),
         Binding("N", "search_next(-1)", "Previous match", id="brief.search_previous"),
+        Binding("a", "review('agreed')", "Review: agree", id="brief.review_agree"),
+        Binding("d", "review('disputed')", "Review: dispute", id="brief.review_dispute"),
+        Binding("m", "review('needs-source')", "Review: needs a source", id="brief.review_needs_source"),
+        Binding("exclamation_mark", "review('flagged')", "Review: flag", id="brief.review_flag"),
+        Binding("x", "review('unreviewed')", "Review: clear the status", id="brief.review_clear"),
+        Binding("c", "note", "Review: write a note", id="brief.review_note"),
+        Binding("U", "next_review('unreviewed')", "Next unreviewed claim", id="brief.next_unreviewed"),
+        Binding("D", "next_review('disputed','flagged','stale')", "Next disputed, flagged or stale",
+                id="brief.next_disputed"),
+        Binding("E", "export_review", "Export the review (Markdown)", id="brief.review_export"),
         Binding("w", "warnings", "Warnings", id="brief.warnings"),
         Binding("L", "legend", "Likelihood legend", id="brief.legend"),
         *[Binding(str(n), f"follow_number({n})", f"Follow link [{n}] of the block", show=False,
@@ -369,7 +397,7 @@ class BriefScreen(Screen):
             banner = Text(brief.banner, justify="center")
             for widget in self.query(Banner):
                 widget.update(banner)
-            self.outline.show(render.outline(brief))
+            self.outline.show(render.outline(brief), self.review_marks())
             self.reader.part = ""
             self.update_status()
         self.goto(target or "front", entry_id)
@@ -382,14 +410,16 @@ class BriefScreen(Screen):
         warnings = len(brief.warnings)
         pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
                                           ("details", self.inspector)) if p.has_focus), "outline")
-        parts = [f"[{pane}] tab: panes", _plural(len(brief.claims), "claim"),
+        progress = self.app.review_store(brief).progress(brief)
+        parts = [f"[{pane}] tab: panes", f"reviewed {progress.reviewed}/{progress.total}"
+                 + (f", {progress.stale} stale" if progress.stale else ""),
                  _plural(len(brief.sources), "source")]
         if warnings:
             parts.append(_plural(warnings, "warning") + " (w)")
         parts.append("? help")
         line = " · ".join(parts)
-        if message:
-            line = f"{message} · {line}"
+        if message:  # a message pushes out the pane hint, which is the least news
+            line = " · ".join([message] + parts[1:])
         self.query_one("#status", Static).update(Text(line))
 
     def goto(self, target: str, entry_id: str = "") -> bool:
@@ -523,7 +553,128 @@ class BriefScreen(Screen):
         self.update_status(notice or f"match {index + 1} of {len(self.spots)}")
 
     def inspect(self, target: str) -> None:
-        self.inspector.show(target, render.inspect(self.brief, target, self.app.library))
+        rows = render.inspect(self.brief, target, self.app.library)
+        kind, _, ident = target.partition(":")
+        if kind in ("claim", "source"):
+            rows[1:1] = self.review_rows(ident)
+        self.inspector.show(target, rows)
+
+    # -- review -----------------------------------------------------------
+
+    def review_mark(self, item_id: str) -> str:
+        """A few characters that say the review state without colour: + x ? ! ~ *."""
+        store = self.app.review_store(self.brief)
+        entry = store.get(item_id)
+        if entry is None:
+            return ""
+        mark = REVIEW_MARKS.get(entry.status, "")
+        if store.is_stale(self.brief, item_id):
+            mark += "~"
+        return mark + ("*" if entry.note else "")
+
+    def review_marks(self) -> dict[str, str]:
+        marks = {}
+        for kind, items in (("claim", self.brief.claims), ("source", self.brief.sources)):
+            for item in items:
+                mark = self.review_mark(item.id)
+                if mark:
+                    marks[f"{kind}:{item.id}"] = mark
+        return marks
+
+    def review_rows(self, item_id: str) -> list[render.Row]:
+        store = self.app.review_store(self.brief)
+        entry = store.get(item_id)
+        if entry is None:
+            return [render.Row(Text("review: unreviewed (a agree, d dispute, m needs source, "
+                                    "! flag, c note)", style="dim"))]
+        line = Text(f"review: {entry.status}", style="bold")
+        line.append(f" · {entry.reviewer} · {entry.time[:16].replace('T', ' ')}")
+        if store.is_stale(self.brief, item_id):
+            line.append("\nSTALE: changed in the brief since it was reviewed", style="bold")
+        rows = [render.Row(line)]
+        if entry.note:
+            rows.append(render.Row(Text("note: " + entry.note, style="italic")))
+        return rows
+
+    def current_item(self, kinds: tuple[str, ...]) -> str:
+        """The claim (or source) the keys act on: what the focused pane has under its cursor."""
+        candidates = []
+        if self.inspector.has_focus:
+            candidates.append(self.inspector.subject)
+        block = self.reader.current_block
+        if self.reader.has_focus and block is not None:
+            candidates.append(block.key if _is_item(block.key) else
+                              (block.links[0] if len(block.links) == 1 else ""))
+        entry = self.outline.entries.get(self.outline.current_id)
+        if entry is not None:
+            candidates.append(entry.target)
+        candidates.append(self.inspector.subject)
+        return next((c for c in candidates if c and c.split(":", 1)[0] in kinds), "")
+
+    def reviewed(self, target: str) -> None:
+        """Show a changed review everywhere it appears."""
+        ident = target.partition(":")[2]
+        self.outline.set_mark(target, self.review_mark(ident))
+        if self.inspector.subject == target:
+            highlighted = self.inspector.highlighted
+            self.inspect(target)
+            if highlighted is not None and highlighted < self.inspector.option_count:
+                self.inspector.highlighted = highlighted
+        notice = self.app.review_store(self.brief).take_notice()
+        if notice:
+            self.app.notify(notice, severity="warning", timeout=10)
+
+    def action_review(self, status: str) -> None:
+        target = self.current_item(("claim",))
+        if not target or self.brief is None:
+            self.update_status("put the cursor on a claim to review it")
+            return
+        store = self.app.review_store(self.brief)
+        store.set_status(self.brief, target.partition(":")[2], status)
+        self.reviewed(target)
+        self.update_status(f"{target.partition(':')[2]}: {status}")
+
+    def action_note(self) -> None:
+        target = self.current_item(("claim", "source"))
+        if not target or self.brief is None:
+            self.update_status("put the cursor on a claim or source to write a note")
+            return
+        ident = target.partition(":")[2]
+        entry = self.app.review_store(self.brief).get(ident)
+
+        def save(text: str | None) -> None:
+            if text is None:
+                self.update_status("note discarded")
+                return
+            self.app.review_store(self.brief).set_note(self.brief, ident, text)
+            self.reviewed(target)
+            self.update_status(f"note on {ident} saved" if text.strip() else f"note on {ident} removed")
+
+        self.app.push_screen(NoteEditor(f"Note on {ident}", entry.note if entry else ""), save)
+
+    def action_next_review(self, *wanted: str) -> None:
+        if self.brief is None:
+            return
+        order = list(dict.fromkeys(e.target.partition(":")[2] for e in self.outline.entries.values()
+                                   if e.target.startswith("claim:") and not e.id.startswith("kj:")))
+        here = self.current_item(("claim",)).partition(":")[2] or None
+        found = self.app.review_store(self.brief).next_claim(self.brief, here, wanted, order=order)
+        if found is None:
+            self.update_status("no claim is " + " or ".join(wanted))
+            return
+        self.app.follow(f"claim:{found}")
+
+    def action_export_review(self) -> None:
+        from .review import export_markdown
+        from .storage import write_atomic
+
+        path = Path.cwd() / f"{self.brief.id}.review.md"
+        try:
+            write_atomic(path, export_markdown(self.brief, self.app.review_store(self.brief)))
+        except OSError as error:
+            self.app.notify(f"cannot write {path}: {error.strerror}", severity="error")
+            return
+        self.app.notify(f"review written to {path}", timeout=8)
 
     # -- messages from the panes ----------------------------------------
 
@@ -663,3 +814,123 @@ def _plural(count: int, noun: str) -> str:
 
 def _is_item(key: str) -> bool:
     return key.split(":", 1)[0] in ("claim", "source", "entity", "event", "related", "section")
+
+
+# ---------------------------------------------------------------------------
+# Search across the library
+
+
+class LibrarySearchScreen(Screen):
+    """Ranked full-text search over every brief of the library."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close search", id="search_library.close"),
+        Binding("down", "results", "To the results", show=False, id="search_library.results"),
+        Binding("slash", "edit", "Edit the query", id="search_library.edit", priority=True),
+        Binding("q", "close", "Close search", show=False, id="search_library.quit"),
+    ]
+
+    @property
+    def HELP_EXTRA(self) -> str:  # noqa: N802 - read by help_text like the class attribute
+        from .index import QUERY_HELP
+
+        return QUERY_HELP
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial = query
+        self.index = None
+        self.hits: dict[str, object] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Banner("briefreader · search the library", id="top-banner")
+        yield Input(value=self.initial, id="library-query",
+                    placeholder="words, \"a phrase\", kind:assessment, entity:lukashenko, after:2024-12-01 …")
+        yield CursorList(id="hits")
+        yield Static("Indexing the library…", id="status")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#library-query", Input))
+        self.build_index()
+
+    @work(thread=True, exclusive=True, name="index-library")
+    def build_index(self) -> None:
+        from .index import LibraryIndex
+
+        library = self.app.library
+        if library is None:
+            return
+        index = LibraryIndex.for_paths([library.root], cache=self.app.use_cache)
+        stats = index.update_from_library(library)
+        self.app.call_from_thread(self.indexed, index, stats)
+
+    def indexed(self, index, stats) -> None:
+        self.index = index
+        self.set_status(f"{len(self.app.library.briefs)} briefs indexed · type to search · "
+                        "enter opens · ? query language")
+        self.run_search(self.query_one("#library-query", Input).value)
+
+    def set_status(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_results()
+
+    def run_search(self, query: str) -> None:
+        from .index import HIT_END, HIT_START, QueryError
+
+        if self.index is None:
+            return
+        listing = self.query_one("#hits", CursorList)
+        if not query.strip():
+            listing.clear_options()
+            self.hits = {}
+            return
+        try:
+            hits = self.index.search(query, limit=200)  # re-checks files first: never stale
+        except QueryError as error:
+            self.set_status(str(error))
+            return
+        options, self.hits = [], {}
+        for number, hit in enumerate(hits):
+            option_id = f"hit{number}"
+            self.hits[option_id] = hit
+            text = Text(f"{hit.kind} {hit.item_id}", style="bold")
+            text.append(f" · {hit.brief_title}", style="dim")
+            text.append("\n  ")
+            snippet = Text(hit.plain_snippet)
+            for start, end in hit.highlights():
+                snippet.stylize("reverse", start, end)
+            text.append_text(snippet)
+            options.append(Option(text, id=option_id))
+        listing.set_options(options)
+        if options:
+            listing.highlighted = 0
+        self.set_status(f"{_plural(len(hits), 'hit')}{'+' if len(hits) >= 200 else ''} · "
+                        "↓ or enter: to the results · enter opens · esc closes · ? query language")
+
+    def action_results(self) -> None:
+        listing = self.query_one("#hits", CursorList)
+        if listing.option_count:
+            self.set_focus(listing)
+
+    def action_edit(self) -> None:
+        self.set_focus(self.query_one("#library-query", Input))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "close") and isinstance(self.focused, Input) and action == "edit":
+            return False
+        if action == "results" and not isinstance(self.focused, Input):
+            return False  # in the results, down moves the cursor
+        return True
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def on_option_list_option_selected(self, event: CursorList.OptionSelected) -> None:
+        hit = self.hits.get(event.option.id or "")
+        if hit is not None:
+            self.app.open_brief(hit.brief_id, hit.target, fresh=True)

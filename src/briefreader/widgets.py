@@ -11,7 +11,8 @@ from textual import _widget_navigation  # OptionList's own helpers; Textual is p
 from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal
-from textual.widgets import Input, OptionList, Static
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from .render import Block, OutlineEntry, Row
@@ -127,14 +128,31 @@ class Outline(CursorList):
     class Chosen(CursorList.Chosen):
         pass
 
-    def show(self, entries: list[OutlineEntry]) -> None:
+    marks: dict[str, str] = {}
+
+    def show(self, entries: list[OutlineEntry], marks: dict[str, str] | None = None) -> None:
+        """``marks`` maps a target to a short text shown before its label (review marks)."""
         self.items = {entry.id: entry for entry in entries}
-        options = []
-        for entry in entries:
-            label = Text("  " * entry.depth, no_wrap=True, overflow="ellipsis")
-            label.append(entry.label, style="" if entry.depth else "bold")
-            options.append(Option(label, id=entry.id))
-        self.set_options(options)
+        self.marks = dict(marks or {})
+        self.set_options(Option(self.label(entry), id=entry.id) for entry in entries)
+
+    def label(self, entry: OutlineEntry) -> Text:
+        label = Text("  " * entry.depth, no_wrap=True, overflow="ellipsis")
+        mark = self.marks.get(entry.target)
+        if mark:
+            label.append(mark + " ", style="bold")
+        label.append(entry.label, style="" if entry.depth else "bold")
+        return label
+
+    def set_mark(self, target: str, mark: str) -> None:
+        """Change one target's mark, redrawing only its entries."""
+        if mark:
+            self.marks[target] = mark
+        else:
+            self.marks.pop(target, None)
+        for entry in self.items.values():
+            if entry.target == target:
+                self.replace_option_prompt(entry.id, self.label(entry))
 
     @property
     def entries(self) -> dict[str, OutlineEntry]:
@@ -197,6 +215,38 @@ class Inspector(CursorList):
     @property
     def links(self) -> dict[str, str]:
         return self.items
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """A multi-line note on a claim or source: leaving saves, ctrl+k discards."""
+
+    BINDINGS = [
+        Binding("escape", "save", "Save the note and close", id="note.save"),
+        Binding("ctrl+s", "save", "Save the note and close", show=False, id="note.save_too"),
+        Binding("ctrl+k", "discard", "Discard changes", id="note.discard"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self):
+        area = TextArea(self.text, id="note-text", soft_wrap=True, tab_behavior="focus")
+        area.border_title = self.title_text
+        area.border_subtitle = "esc saves and closes · ctrl+k discards"
+        yield area
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_discard(self) -> None:
+        self.dismiss(None)
 
 
 class SearchBar(Horizontal):
