@@ -1070,3 +1070,29 @@ def test_export_writes_the_review_report(tmp_path, monkeypatch):
             report = (tmp_path / f"{screen.brief.id}.review.md").read_text(encoding="utf-8")
             assert BANNER in report and "disputed" in report
     run(body)
+
+
+def test_stale_and_orphaned_reviews_are_listed_on_the_warnings_page(tmp_path):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    source = (BRIEFS / f"{RUTTE}.brief.yaml").read_text(encoding="utf-8")
+    (folder / f"{RUTTE}.brief.yaml").write_text(source, encoding="utf-8")
+
+    async def review_first_claim():
+        async with reader(folder) as pilot:
+            screen = await open_by_keys(pilot, RUTTE)
+            await press(pilot, "]", "d")
+            return current_target(screen).partition(":")[2]
+
+    claim_id = asyncio.run(review_first_claim())
+    # the claim disappears from the brief: its review must not
+    (folder / f"{RUTTE}.brief.yaml").write_text(source.replace(claim_id, claim_id + "-renamed"),
+                                                encoding="utf-8")
+
+    async def body():
+        async with reader(folder) as pilot:
+            await open_by_keys(pilot, RUTTE)
+            await press(pilot, "w")
+            text = str(pilot.app.screen.query_one("#modal-text").render())
+            assert "Orphaned reviews" in text and claim_id in text
+    run(body)

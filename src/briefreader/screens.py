@@ -798,8 +798,22 @@ class BriefScreen(Screen):
             self.update_status(f"no link [{number}] in this block")
 
     def action_warnings(self) -> None:
-        if self.brief:
-            self.app.push_screen(TextScreen(f"Warnings for {self.brief.id}", problem_lines(self.brief.problems)))
+        if not self.brief:
+            return
+        text = problem_lines(self.brief.problems)
+        store = self.app.review_store(self.brief)
+        stale, orphaned = store.stale(self.brief), store.orphaned(self.brief)
+        if stale:
+            text.append("\nReviews gone stale (the item changed since it was reviewed)\n", style="bold")
+            for entry in stale:
+                text.append(f"  {entry.item_id}: {entry.status} by {entry.reviewer}\n")
+        if orphaned:
+            text.append("\nOrphaned reviews (the item is no longer in the brief)\n", style="bold")
+            for entry in orphaned:
+                text.append(f"  {entry.item_id}: {entry.status} by {entry.reviewer}"
+                            + (f" · note: {entry.note[:60]}" if entry.note else "") + "\n")
+                text.append(f"    was: {entry.text[:100]}\n", style="italic")
+        self.app.push_screen(TextScreen(f"Warnings for {self.brief.id}", text))
 
     def action_legend(self) -> None:
         self.app.push_screen(TextScreen("Estimative language and source grades", render.likelihood_legend()))
