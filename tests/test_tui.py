@@ -963,7 +963,7 @@ def test_library_search_ranks_hits_and_enter_opens_the_brief_at_the_hit():
             hits = list(screen.hits.values())
             assert hits and {hit.brief_id for hit in hits} == {ORESHNIK}
             first = hits[0]
-            await press(pilot, "enter", "enter")  # to the results, then open the first
+            await press(pilot, "enter")  # enter in the query opens the best hit
             brief_screen = pilot.app.screen
             assert isinstance(brief_screen, BriefScreen)
             assert brief_screen.brief.id == first.brief_id

@@ -891,7 +891,11 @@ class LibrarySearchScreen(Screen):
         self.run_search(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_results()
+        """Enter in the query opens the highlighted hit (the best, until ↓ picks another)."""
+        listing = self.query_one("#hits", CursorList)
+        hit = self.hits.get(listing.current_id)
+        if hit is not None:
+            self.app.open_brief(hit.brief_id, hit.target, fresh=True)
 
     def run_search(self, query: str) -> None:
         from .index import HIT_END, HIT_START, QueryError
@@ -924,7 +928,7 @@ class LibrarySearchScreen(Screen):
         if options:
             listing.highlighted = 0
         self.set_status(f"{_plural(len(hits), 'hit')}{'+' if len(hits) >= 200 else ''} · "
-                        "↓ or enter: to the results · enter opens · esc closes · ? query language")
+                        "enter opens the first · ↓ picks another · esc closes · ? query language")
 
     def action_results(self) -> None:
         listing = self.query_one("#hits", CursorList)
