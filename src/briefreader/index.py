@@ -83,6 +83,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import gc
 import hashlib
 import os
@@ -639,16 +640,28 @@ def _from_brief(brief: Brief) -> _Parsed:
                    tuple(_Rows(brief).build()), problems=len(brief.problems))
 
 
-def _parse_file(path: str) -> _Parsed:
-    """Load one brief file and build its rows (runs in worker processes too)."""
-    from .loader import load_brief
+_MODEL_CACHE = None  # one per process, made on first use
+
+
+def _parse_file(path: str, use_cache: bool = False) -> _Parsed:
+    """Load one brief file and build its rows (runs in worker processes too).
+
+    With ``use_cache`` the loaded brief comes from the model cache when the
+    reader has loaded it before (and goes into it otherwise)."""
+    global _MODEL_CACHE
+    from .loader import load_brief_cached
+
+    if use_cache and _MODEL_CACHE is None:
+        from .cache import ModelCache
+
+        _MODEL_CACHE = ModelCache()
 
     # Loading makes many objects and no cycles: pausing the cyclic collector saves a
     # third of the time (as loader.load_paths does).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        entry = load_brief(path)
+        entry = load_brief_cached(path, _MODEL_CACHE if use_cache else None)
         if entry.brief is None:
             return _Parsed(failed=True, problems=len(entry.problems))
         return _from_brief(entry.brief)
@@ -821,6 +834,8 @@ class LibraryIndex:
 
     def __init__(self, path: str | Path | None = None, *, jobs: int | None = None):
         self.path = Path(path) if path is not None else None
+        # a cached index may also use the reader's model cache; --no-cache uses neither
+        self.use_model_cache = self.path is not None
         self.jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
         self.notice = ""  # what went wrong with the cache file, if anything (for the UI)
         self.last_update: UpdateStats | None = None
@@ -1109,7 +1124,8 @@ class LibraryIndex:
                 pool = None  # no worker processes here (sandbox, no /dev/shm): parse in this one
             if pool is not None:
                 try:
-                    for parsed in pool.map(_parse_file, to_parse, chunksize=4):
+                    parse = functools.partial(_parse_file, use_cache=self.use_model_cache)
+                    for parsed in pool.map(parse, to_parse, chunksize=4):
                         yield to_parse[done], parsed
                         done += 1
                 except (OSError, RuntimeError, EOFError):
@@ -1117,7 +1133,7 @@ class LibraryIndex:
                 finally:
                     pool.shutdown(wait=True, cancel_futures=True)
         for path in to_parse[done:]:
-            yield path, _parse_file(path)
+            yield path, _parse_file(path, self.use_model_cache)
 
     @staticmethod
     def _insert_rows(conn: sqlite3.Connection, file_id: int, rows: Sequence[tuple]) -> None:

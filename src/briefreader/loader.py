@@ -85,6 +85,19 @@ def load_brief(path: str | Path, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) 
     return LibraryEntry(shown, replace(brief, problems=problems), problems)
 
 
+def load_brief_cached(path: str | Path, cache: "ModelCache | None", *,
+                      max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> LibraryEntry:
+    """:func:`load_brief`, through the model cache when one is given."""
+    if cache is None:
+        return load_brief(path, max_file_size=max_file_size)
+    shown = clean_line(display_path(path))
+    entry = cache.get(Path(path), shown, max_file_size)
+    if entry is None:
+        entry = load_brief(path, max_file_size=max_file_size)
+        cache.put(Path(path), shown, max_file_size, entry)
+    return entry
+
+
 def find_brief_files(folder: str | Path) -> tuple[list[Path], list[Problem]]:
     """Every ``*.brief.yaml`` below ``folder``, sorted, following no symlink loops."""
     found: list[Path] = []
@@ -148,15 +161,7 @@ def load_paths(
     gc.disable()
     try:
         for done, path in enumerate(files, 1):
-            entry = None
-            if cache is not None:
-                shown = clean_line(display_path(path))
-                entry = cache.get(Path(path), shown, max_file_size)
-            if entry is None:
-                entry = load_brief(path, max_file_size=max_file_size)
-                if cache is not None:
-                    cache.put(Path(path), shown, max_file_size, entry)
-            entries.append(entry)
+            entries.append(load_brief_cached(path, cache, max_file_size=max_file_size))
             if progress:
                 progress(done, len(files))
     finally:
