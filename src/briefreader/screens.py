@@ -411,7 +411,10 @@ class BriefScreen(Screen):
         pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
                                           ("details", self.inspector)) if p.has_focus), "outline")
         progress = self.app.review_store(brief).progress(brief)
+        counts = " ".join(f"{REVIEW_MARKS[status]}{n}" for status, n in progress.by_status.items()
+                          if n and status in REVIEW_MARKS)  # +agreed x disputed ?needs source !flagged
         parts = [f"[{pane}] tab: panes", f"reviewed {progress.reviewed}/{progress.total}"
+                 + (f" ({counts})" if counts else "")
                  + (f", {progress.stale} stale" if progress.stale else ""),
                  _plural(len(brief.sources), "source")]
         if warnings:
