@@ -13,7 +13,7 @@ from textual.filter import LineFilter, NoColor
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from . import paths, render
+from . import paths, render, secure
 from .config import Config, load_config
 from .model import Library
 from .sanitize import clean_line
@@ -95,8 +95,10 @@ class BriefReaderApp(App):
         self.config_path = self.config.path
         self.library: Library | None = None
         self._reviews: dict = {}
-        self.use_cache = use_cache  # off unless asked: tests and one-off runs parse afresh
-        self.positions = ReadingState(persist=remember)
+        self.secure = secure.active()
+        # off unless asked (tests and one-off runs parse afresh); never in secure mode
+        self.use_cache = use_cache and not self.secure
+        self.positions = ReadingState(persist=remember and not self.secure)
         self.history: list[Location] = []
         self.future: list[Location] = []
         self.animation_level = "none"  # fewer bytes per key over SSH
@@ -113,10 +115,19 @@ class BriefReaderApp(App):
         self.notify(f"Something went wrong ({type(error).__name__}: {clean_line(str(error))[:120]}). "
                     f"Details: {where}", severity="error", timeout=20)
 
+    def copy_to_clipboard(self, text: str) -> None:
+        # The terminal clipboard (OSC 52) reaches outside the brief: not in secure mode.
+        if self.secure:
+            self.notify("secure mode: copying to the clipboard is turned off", timeout=4)
+            return
+        super().copy_to_clipboard(text)
+
     @staticmethod
     def _log_error(error: Exception) -> str:
         import traceback
 
+        if secure.active():
+            return "not logged (secure mode writes no files)"
         log = paths.state_dir() / "errors.log"
         try:
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -237,7 +248,11 @@ class BriefReaderApp(App):
 
         store = self._reviews.get(brief.id)
         if store is None:
-            store = self._reviews[brief.id] = ReviewStore.open(brief.id, config=self.config)
+            store = self._reviews[brief.id] = ReviewStore.open(brief.id, config=self.config,
+                                                               persist=not self.secure)
+            if self.secure:
+                self.notify("secure mode: this review is kept in memory only and is lost on quit",
+                            severity="warning", timeout=10)
             if store.notice:
                 self.notify(store.take_notice(), severity="warning", timeout=10)
         return store

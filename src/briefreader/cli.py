@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from . import __version__
+from . import __version__, secure
 from .loader import load_paths, find_brief_files, neighbour_ids, iter_problems
 from .model import ERROR, Problem
 from .sanitize import clean_line
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-first terminal reader for structured analytic briefs.",
     )
     parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
+    _secure_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
@@ -121,7 +122,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
             hint = "" if "/" in str(root) else \
                 " (a query of several words goes in quotes: briefreader search 'putin kind:claim')"
             raise UsageError(f"no such file or folder: {clean_line(str(root))}{hint}")
-    with LibraryIndex.for_paths(roots, cache=not args.no_cache) as index:
+    with LibraryIndex.for_paths(roots, cache=not args.no_cache and not secure.active()) as index:
         stats = index.update(files)
         hits = index.search(query, limit=args.limit + 1 if args.limit else None, refresh=False)
         more = bool(args.limit) and len(hits) > args.limit
@@ -229,7 +230,15 @@ def open_parser() -> argparse.ArgumentParser:
                         help="do not read or save reading positions")
     parser.add_argument("--no-cache", action="store_true",
                         help="parse every brief afresh; keep nothing in the cache folder")
+    _secure_option(parser)
     return parser
+
+
+def _secure_option(parser: argparse.ArgumentParser) -> None:
+    # main() takes --secure out of the arguments wherever it stands; listed here for --help
+    parser.add_argument("--secure", action="store_true",
+                        help="secure mode (also BRIEFREADER_SECURE=1): write nothing, start "
+                             "nothing, read no settings from the environment")
 
 
 def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
@@ -324,6 +333,7 @@ def cmd_review_export(args: argparse.Namespace, out: TextIO) -> int:
     if not args.output:
         out.write(text)
         return EXIT_OK
+    secure.refuse_if_active("writing files (-o)")
     try:
         write_atomic(Path(args.output), text)
     except OSError as error:
@@ -368,6 +378,17 @@ SUBCOMMANDS = ("check", "search", "review")
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     argv = list(sys.argv[1:] if argv is None else argv)
+    wanted = "--secure" in argv  # accepted anywhere, for every command
+    argv = [arg for arg in argv if arg != "--secure"]
+    try:
+        with secure.turned_on(wanted):
+            return _dispatch(argv, out)
+    except secure.SecureModeRefusal as refusal:
+        print(f"briefreader: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _dispatch(argv: list[str], out: TextIO) -> int:
     if not argv or argv[0] not in SUBCOMMANDS + ("-h", "--help"):
         try:
             args = open_parser().parse_args(argv)

@@ -15,7 +15,9 @@ APP = "briefreader"
 
 
 def _home() -> Path | None:
-    home = os.environ.get("BRIEFREADER_HOME")
+    from . import secure
+
+    home = secure.environ("BRIEFREADER_HOME")
     return Path(home).expanduser() if home else None
 
 

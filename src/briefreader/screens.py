@@ -419,6 +419,8 @@ class BriefScreen(Screen):
                  _plural(len(brief.sources), "source")]
         if warnings:
             parts.append(_plural(warnings, "warning") + " (w)")
+        if self.app.secure:
+            parts.append("SECURE")
         parts.append("? help")
         line = " · ".join(parts)
         if message:  # a message pushes out the pane hint, which is the least news
@@ -671,6 +673,9 @@ class BriefScreen(Screen):
         from .review import export_markdown
         from .storage import write_atomic
 
+        if self.app.secure:
+            self.app.notify("secure mode: writing exports is turned off", severity="warning")
+            return
         path = Path.cwd() / f"{self.brief.id}.review.md"
         try:
             write_atomic(path, export_markdown(self.brief, self.app.review_store(self.brief)))
