@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="index in memory; read and write no index file")
     search.set_defaults(handler=cmd_search)
     _add_review_parser(commands)
+    _add_output_parsers(commands)
     return parser
 
 
@@ -372,7 +373,206 @@ def cmd_review_status(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
-SUBCOMMANDS = ("check", "search", "review")
+# -- briefreader show, export, new, import, completion, manpage -------------------
+
+
+def _add_output_parsers(commands: argparse._SubParsersAction) -> None:
+    from .export import FORMATS
+
+    show = commands.add_parser(
+        "show", help="print a brief, as the reader shows it",
+        description="Print a brief to standard output with the reader's renderers: banner at the "
+                    "top and bottom, front matter, key judgments, sections with claim badges, "
+                    "graded citations and the sources at the end. Plain text (no escape codes) "
+                    "when the output is not a terminal or NO_COLOR is set. Exit status: 0 "
+                    "success, 1 the brief has errors, 2 bad invocation.")
+    show.add_argument("brief", metavar="BRIEF", help="a brief file")
+    show.add_argument("--section", metavar="ID", help="only this section (and its subsections)")
+    show.add_argument("--width", type=_width, metavar="N",
+                      help="wrap at N columns (default: the terminal's width, else 80)")
+    show.add_argument("--pager", action="store_true",
+                      help="page the output through $PAGER, else less -R (only on a terminal)")
+    show.set_defaults(handler=cmd_show)
+
+    export = commands.add_parser(
+        "export", help="a brief as Markdown, HTML, JSON or CSL-JSON",
+        description="Write a brief in another format: markdown (readable, footnoted), html (one "
+                    "self-contained printable page, no scripts, nothing loaded from anywhere), "
+                    "json (the normalised model) or csl-json (the sources, for Zotero and "
+                    "citation processors). Exit status: 0 success, 1 the brief has errors or the "
+                    "file could not be written, 2 bad invocation.")
+    export.add_argument("brief", metavar="BRIEF", help="a brief file")
+    export.add_argument("--to", choices=FORMATS, required=True, metavar="FORMAT",
+                        help="one of: " + ", ".join(FORMATS))
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE (atomically) instead of standard output")
+    export.set_defaults(handler=cmd_export)
+
+    new = commands.add_parser(
+        "new", help="write a commented template brief",
+        description="Write a commented template brief, ID.brief.yaml in the current folder (or "
+                    "FILE), that passes briefreader check. Never overwrites a file. Exit status: "
+                    "0 written, 1 the file exists or cannot be written, 2 bad id.")
+    new.add_argument("id", metavar="ID", help="the brief's id: lowercase letters, digits, . _ -")
+    new.add_argument("-o", "--output", metavar="FILE", help="the file to write (default ID.brief.yaml)")
+    new.set_defaults(handler=cmd_new)
+
+    imp = commands.add_parser(
+        "import", help="turn a plain-text article into a brief skeleton",
+        description="Turn a plain-text article into a brief skeleton: the title, sections from "
+                    "its headings, paragraphs as section bodies, one candidate claim per sentence "
+                    "(kind: reported, x-needs-review: true) citing a source for the article, and "
+                    "a trailing 'Read also' block as related items. The skeleton loads with "
+                    "warnings only; its top comment says what to fill in. Exit status: 0 "
+                    "written, 1 the file exists or cannot be written, 2 bad invocation.")
+    imp.add_argument("article", metavar="ARTICLE", help="a UTF-8 plain-text file")
+    imp.add_argument("-o", "--output", metavar="FILE",
+                     help="write to FILE (never overwritten) instead of standard output")
+    imp.add_argument("--id", metavar="ID", help="the brief's id (default: made from the title)")
+    imp.set_defaults(handler=cmd_import)
+
+    completion = commands.add_parser(
+        "completion", help="a shell completion script",
+        description="Print a completion script for bash or zsh, generated from these argument "
+                    "definitions. bash: briefreader completion bash > "
+                    "~/.local/share/bash-completion/completions/briefreader; zsh: briefreader "
+                    "completion zsh > ~/.zfunc/_briefreader (with ~/.zfunc on fpath).")
+    completion.add_argument("shell", choices=("bash", "zsh"), help="the shell")
+    completion.set_defaults(handler=cmd_completion)
+
+    manpage = commands.add_parser(
+        "manpage", help="the manual page (roff)",
+        description="Print the manual page briefreader.1, generated from these argument "
+                    "definitions (man -l briefreader.1 to read it).")
+    manpage.set_defaults(handler=cmd_manpage)
+
+
+def _width(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 20 <= value <= 1000:
+        raise argparse.ArgumentTypeError("the width must be between 20 and 1000")
+    return value
+
+
+def _load_one(raw: str):
+    """The brief in file ``raw``, or None after printing why it cannot be opened."""
+    from .loader import load_brief
+
+    path = Path(raw)
+    if not path.is_file():
+        raise UsageError(f"not a brief file: {clean_line(raw)}")
+    entry = load_brief(path)
+    if entry.brief is None:
+        for problem in entry.errors:
+            print(problem, file=sys.stderr)
+        print(f"briefreader: {clean_line(raw)} could not be opened (briefreader check lists why)",
+              file=sys.stderr)
+    return entry.brief
+
+
+def _write_output(raw: str, text: str, *, overwrite: bool = True) -> int:
+    from .storage import write_atomic
+
+    secure.refuse_if_active("writing files (-o)")
+    path = Path(raw)
+    if not overwrite and (path.exists() or path.is_symlink()):
+        print(f"briefreader: {clean_line(raw)} exists; not overwritten", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        print(f"briefreader: cannot write {clean_line(raw)}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from .model import Section
+    from .printout import show
+
+    brief = _load_one(args.brief)
+    if brief is None:
+        return EXIT_PROBLEMS
+    section = None
+    if args.section:
+        section = brief.get(args.section)
+        if not isinstance(section, Section):
+            known = ", ".join(s.id for s in brief.all_sections) or "none"
+            raise UsageError(f"no section {clean_line(args.section)!r} in {brief.id} (sections: {known})")
+    show(out, brief, width=args.width, section=section, pager=args.pager and not secure.active())
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from .export import export
+
+    brief = _load_one(args.brief)
+    if brief is None:
+        return EXIT_PROBLEMS
+    text = export(brief, args.to)
+    if not args.output:
+        out.write(text)
+        return EXIT_OK
+    return _write_output(args.output, text)
+
+
+def cmd_new(args: argparse.Namespace, out: TextIO) -> int:
+    from .authoring import new_brief, valid_id
+
+    if not valid_id(args.id):
+        raise UsageError(f"bad id {clean_line(args.id)!r}: lowercase letters, digits, '.', '_' "
+                         "and '-', starting with a letter or digit")
+    target = args.output or f"{args.id}.brief.yaml"
+    status = _write_output(target, new_brief(args.id), overwrite=False)
+    if status == EXIT_OK:
+        out.write(f"wrote {clean_line(target)}; fill in the TODOs, then: briefreader check "
+                  f"{clean_line(target)}\n")
+    return status
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from .authoring import MAX_ARTICLE_SIZE, import_article, valid_id
+
+    if args.id and not valid_id(args.id):
+        raise UsageError(f"bad id {clean_line(args.id)!r}")
+    path = Path(args.article)
+    try:
+        if not path.is_file():
+            raise UsageError(f"not a file: {clean_line(args.article)}")
+        if path.stat().st_size > MAX_ARTICLE_SIZE:
+            raise UsageError(f"{clean_line(args.article)} is larger than 8 MiB")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {clean_line(args.article)}: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{clean_line(args.article)} is not UTF-8 text (byte {error.start})") from None
+    skeleton, _ = import_article(text, brief_id=args.id or "", source_name=path.name)
+    if not args.output:
+        out.write(skeleton)
+        return EXIT_OK
+    return _write_output(args.output, skeleton, overwrite=False)
+
+
+def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
+    from .shellcomp import bash_completion, zsh_completion
+
+    out.write((bash_completion if args.shell == "bash" else zsh_completion)(build_parser()))
+    return EXIT_OK
+
+
+def cmd_manpage(args: argparse.Namespace, out: TextIO) -> int:
+    from .shellcomp import manpage
+
+    out.write(manpage(build_parser(), open_parser()))
+    return EXIT_OK
+
+
+SUBCOMMANDS = ("check", "search", "review", "show", "export", "new", "import", "completion", "manpage")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

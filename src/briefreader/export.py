@@ -443,6 +443,7 @@ class _Html:
         self.brief = brief
         self.library = library
         self.anchored: set[str] = set()  # claims that already have their id="claim-..."
+        self.anchoring = False  # front matter repeats claims; their anchors are in the sections
 
     def cite(self, citation: Citation) -> str:
         label = _e(citation_label(self.brief, citation))
@@ -485,7 +486,7 @@ class _Html:
         return "".join(parts).strip()
 
     def anchor(self, claim: Claim) -> str:
-        if claim.id in self.anchored:
+        if claim.id in self.anchored or not self.anchoring:
             return ""
         self.anchored.add(claim.id)
         return f' id="claim-{_e(claim.id)}"'
@@ -543,10 +544,11 @@ class _Html:
 
 def _link(label: str, url: str) -> str:
     target = safe_url(url)
+    shown = "" if label == url else f' <span class="url">&lt;{_e(url)}&gt;</span>'
     if not target:
-        return f"{_e(label)} <span class=\"url\">&lt;{_e(url)}&gt;</span>"
-    return (f'<a href="{_e(target)}" rel="noreferrer noopener">{_e(label)}</a> '
-            f'<span class="url">&lt;{_e(url)}&gt;</span>')
+        return _e(label) + shown
+    return f'<a class="url" href="{_e(target)}" rel="noreferrer noopener">{_e(label)}</a>{shown}'
+
 
 
 def to_html(brief: Brief, library: Library | None = None) -> str:
@@ -583,6 +585,7 @@ def to_html(brief: Brief, library: Library | None = None) -> str:
         out += ['<h2 id="summary">Summary</h2>'] + h.body(brief.summary, 0)
     if brief.source_summary:
         out += ['<h2 id="sourcing">Sourcing</h2>'] + h.body(brief.source_summary, 0)
+    h.anchoring = True
     for section, depth in brief.walk_sections():
         level = min(6, depth + 2)
         mark = f"({_e(section.marking)}) " if section.marking else ""
@@ -594,10 +597,10 @@ def to_html(brief: Brief, library: Library | None = None) -> str:
     if unplaced:
         out.append('<h2 id="other-claims">Claims not in a section</h2>')
         out += [h.claim(c) for c in unplaced]
-    # A key judgment shown only in the front matter still needs its anchor.
-    missing = [c for c in brief.key_judgment_claims if c.id not in h.anchored]
+    # A claim shown only in the front matter (or an event) still needs its anchor.
+    missing = [c for c in brief.claims if c.id not in h.anchored]
     if missing:
-        out.append('<h2 id="judgment-claims">Key judgment claims</h2>')
+        out.append('<h2 id="front-claims">Claims from the front matter</h2>')
         out += [h.claim(c) for c in missing]
     if brief.sources:
         out.append('<h2 id="sources">Sources</h2>')

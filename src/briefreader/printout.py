@@ -18,7 +18,6 @@ import subprocess
 from typing import TextIO
 
 from rich.console import Console
-from rich.rule import Rule
 from rich.text import Text
 
 from .model import Brief, Library, Section
@@ -91,20 +90,22 @@ def render_to(out: TextIO, brief: Brief, *, width: int | None = None, library: L
     plain = plain_wanted(out) if plain is None else plain
     if width is None:  # $COLUMNS, else the terminal's width, else 80
         width = shutil.get_terminal_size((80, 24)).columns
-    console = Console(file=out, width=max(20, width), color_system=None if plain else "auto",
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=max(20, width), color_system=None if plain else "auto",
                       force_terminal=not plain, no_color=plain, highlight=False, markup=False,
                       emoji=False, soft_wrap=False, legacy_windows=False)
     banner = Text(brief.banner, style="bold reverse", justify="center")
     console.print(banner)
-    previous_heading = True
+    console.print()
     for block in brief_blocks(brief, library, section):
-        if block.heading and not previous_heading:
-            console.print()
         console.print(block.text)
         if not block.heading:
             console.print()
-        previous_heading = block.heading
     console.print(banner)
+    text = buffer.getvalue()
+    if plain:  # Rich pads wrapped lines; paper does not need the spaces
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    out.write(text)
 
 
 def _is_tty(out: TextIO) -> bool:

@@ -22,7 +22,7 @@ def write_atomic(path: Path, text: str) -> None:
 def write_atomic_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` all at once; ``durable`` also waits for the disk
     (a cache can skip that: losing it only costs time)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # private: state, caches
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
