@@ -4,7 +4,7 @@ run where no terminal UI is wanted."""
 import subprocess
 import sys
 
-CORE = ("model", "loader", "yamlsafe", "sanitize", "vocab", "render", "paths", "config", "storage", "state", "review", "index", "find", "cache", "secure", "cli")
+CORE = ("model", "loader", "yamlsafe", "sanitize", "vocab", "render", "paths", "config", "storage", "state", "review", "index", "find", "cache", "secure", "cli", "export", "printout", "authoring", "shellcomp")
 
 
 def test_core_modules_do_not_import_textual():

@@ -550,7 +550,6 @@ def _link(label: str, url: str) -> str:
     return f'<a class="url" href="{_e(target)}" rel="noreferrer noopener">{_e(label)}</a>{shown}'
 
 
-
 def to_html(brief: Brief, library: Library | None = None) -> str:
     """One self-contained, printable HTML page: inline CSS, no scripts, nothing loaded."""
     h = _Html(brief, library)
@@ -834,8 +833,6 @@ def csl_items(brief: Brief) -> list[dict]:
             item["URL"] = source.url
         if source.doi:
             item["DOI"] = source.doi
-        if brief.language:
-            item["language"] = brief.language
         note = []
         if source.reliability:
             note.append(f"Admiralty source reliability: {source.reliability} "
