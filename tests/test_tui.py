@@ -1042,7 +1042,7 @@ def test_a_note_is_saved_on_leaving_the_editor_and_can_be_discarded():
             assert store.path.exists()  # saved on the change, not on quit
             await press(pilot, "c")
             await pilot.press(*" and more")
-            await press(pilot, "ctrl+k")
+            await press(pilot, "ctrl+g")
             assert store.get(claim_id).note == "needs a second source"
     run(body)
 
@@ -1055,8 +1055,12 @@ def test_next_unreviewed_and_next_disputed_jump_between_claims():
             first = current_target(screen)
             await press(pilot, "d", "U")
             assert current_target(screen) != first
-            await press(pilot, "D")
+            await press(pilot, "]", "]", "exclamation_mark")
+            flagged = current_target(screen)
+            await press(pilot, "D")  # wraps to the disputed one, then on to the flagged one
             assert current_target(screen) == first
+            await press(pilot, "D")
+            assert current_target(screen) == flagged
     run(body)
 
 

@@ -95,6 +95,7 @@ class BriefReaderApp(App):
         self.config_path = self.config.path
         self.library: Library | None = None
         self._reviews: dict = {}
+        self.last_library_query = ""
         self.secure = secure.active()
         # off unless asked (tests and one-off runs parse afresh); never in secure mode
         self.use_cache = use_cache and not self.secure
@@ -165,7 +166,7 @@ class BriefReaderApp(App):
         if self.library is None:
             self.notify("the library is still loading", timeout=2)
             return
-        self.push_screen(LibrarySearchScreen())
+        self.push_screen(LibrarySearchScreen(self.last_library_query))
 
     def open_brief(self, brief_id: str, target: str = "", *, record: bool = True,
                    entry_id: str = "", fresh: bool = False) -> bool:

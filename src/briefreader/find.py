@@ -81,18 +81,20 @@ class BriefFinder:
         self.folded = fold(self.text)
         self.index_of = {(part, block.key): i for i, (part, block) in enumerate(self.blocks)}
 
-    def alias_words(self, query: str) -> tuple[list[str], set[str]]:
-        """Other names to look for, and the entity ids, when the query names an entity."""
-        wanted = fold(query.strip())
+    def alias_words(self, query: str, case_sensitive: bool = False) -> tuple[list[str], set[str]]:
+        """Other names to look for, and the entity ids, when the query names an entity
+        (matched the way the query itself is: case-sensitively under smart case)."""
+        norm = (lambda text: text) if case_sensitive else fold
+        wanted = norm(query.strip())
         if len(wanted) < 3:
             return [], set()
         words: list[str] = []
         entities: set[str] = set()
         for entity in self.brief.entities:
             names = [entity.name, *entity.aliases]
-            if any(wanted in fold(name) for name in names):
+            if any(wanted in norm(name) for name in names):
                 entities.add(entity.id)
-                words.extend(name for name in names if wanted not in fold(name))
+                words.extend(name for name in names if wanted not in norm(name))
         return words, entities
 
     def find(self, query: str, *, regex: bool = False, scope: str = "all") -> list[Spot]:
@@ -105,7 +107,7 @@ class BriefFinder:
             pattern_text = query
         else:
             alternatives = [query]
-            aliases, entities = self.alias_words(query)
+            aliases, entities = self.alias_words(query, case_sensitive)
             alternatives += aliases
             pattern_text = "|".join(re.escape(a if case_sensitive else fold(a)) for a in alternatives)
         try:

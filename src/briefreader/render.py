@@ -376,8 +376,12 @@ def front_blocks(brief: Brief) -> list[Block]:
         meta.append("by " + ", ".join(a.name for a in brief.authors))
     if brief.publisher:
         meta.append(brief.publisher.name)
-    subtitle = (brief.subtitle + "\n") if brief.subtitle else ""
-    blocks.append(Block("front:meta", Text(subtitle + " · ".join(meta), style="dim")))
+    dates = [f"modified {brief.modified}"] if brief.modified else []
+    dates += [f"information up to {brief.data_cutoff}"] if brief.data_cutoff else []
+    lines = [brief.subtitle] if brief.subtitle else []
+    lines += [" · ".join(meta)] + ([" · ".join(dates)] if dates else [])
+    lines += ["tags: " + ", ".join(brief.tags)] if brief.tags else []
+    blocks.append(Block("front:meta", Text("\n".join(lines), style="dim")))
     if brief.handling and brief.handling.notices:
         blocks.append(Block("front:notices", Text("\n".join(brief.handling.notices), style="italic")))
     if brief.bluf:
@@ -724,7 +728,11 @@ def inspect_brief(brief: Brief, library: Library | None) -> list[Row]:
         incoming = library.related_to(brief)
         if incoming:
             rows.append(_heading("Pointed at by"))
-            rows += [Row(Text(f"{other.title} ({rel.rel})"), f"brief:{other.id}") for other, rel in incoming]
+            seen: set[str] = set()  # a brief may point here twice (the brief and a place in it)
+            for other, rel in incoming:
+                if other.id not in seen:
+                    seen.add(other.id)
+                    rows.append(Row(Text(f"{other.title} ({rel.rel})"), f"brief:{other.id}"))
     return rows
 
 

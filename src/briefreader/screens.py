@@ -23,6 +23,7 @@ from .find import MAX_SPOTS, BriefFinder, FindError, Spot
 from .widgets import Banner, CursorList, Inspector, NoteEditor, Outline, Reader, SearchBar
 
 NARROW = 100
+DETAIL_KINDS = ("claim", "source", "entity", "event", "related")  # shown in the inspector
 REVIEW_MARKS = {"agreed": "+", "disputed": "x", "needs-source": "?", "flagged": "!"}  # below this many columns the brief screen shows two panes, not three
 
 
@@ -307,6 +308,8 @@ class BriefScreen(Screen):
         Binding("slash", "search", "Search in the brief", id="brief.search", priority=True),
         Binding("F", "app.search_library", "Search all briefs", id="brief.search_library"),
         Binding("n", "search_next(1)", "Next match", id="brief.search_next"),
+        Binding("escape", "leave_search", "Leave the search (back where it began)", show=False,
+                id="brief.leave_search"),
         Binding("N", "search_next(-1)", "Previous match", id="brief.search_previous"),
         Binding("a", "review('agreed')", "Review: agree", id="brief.review_agree"),
         Binding("d", "review('disputed')", "Review: dispute", id="brief.review_dispute"),
@@ -315,7 +318,7 @@ class BriefScreen(Screen):
         Binding("x", "review('unreviewed')", "Review: clear the status", id="brief.review_clear"),
         Binding("c", "note", "Review: write a note", id="brief.review_note"),
         Binding("U", "next_review('unreviewed')", "Next unreviewed claim", id="brief.next_unreviewed"),
-        Binding("D", "next_review('disputed','flagged','stale')", "Next disputed, flagged or stale",
+        Binding("D", "next_review('disputed flagged stale')", "Next disputed, flagged or stale",
                 id="brief.next_disputed"),
         Binding("E", "export_review", "Export the review (Markdown)", id="brief.review_export"),
         Binding("w", "warnings", "Warnings", id="brief.warnings"),
@@ -370,7 +373,7 @@ class BriefScreen(Screen):
 
     def on_descendant_focus(self, event) -> None:
         self.update_narrow()
-        self.update_status(getattr(self, "_status_message", ""))
+        self.update_status()
 
     def update_narrow(self) -> None:
         """Two panes when narrow: the inspector takes the reader's place while focused."""
@@ -403,28 +406,30 @@ class BriefScreen(Screen):
         self.goto(target or "front", entry_id)
 
     def update_status(self, message: str = "") -> None:
+        """The status line: the pane with the keys, a short-lived message, the counts."""
         brief = self.brief
         if brief is None:
             return
-        self._status_message = message
-        warnings = len(brief.warnings)
+        self._status_serial = getattr(self, "_status_serial", 0) + 1
+        if message:  # a message is news for a few seconds, then the line is itself again
+            serial = self._status_serial
+            self.set_timer(5, lambda: self._status_serial == serial and self.update_status())
         pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
                                           ("details", self.inspector)) if p.has_focus), "outline")
         progress = self.app.review_store(brief).progress(brief)
-        counts = " ".join(f"{REVIEW_MARKS[status]}{n}" for status, n in progress.by_status.items()
-                          if n and status in REVIEW_MARKS)  # +agreed x disputed ?needs source !flagged
-        parts = [f"[{pane}] tab: panes", f"reviewed {progress.reviewed}/{progress.total}"
-                 + (f" ({counts})" if counts else "")
-                 + (f", {progress.stale} stale" if progress.stale else ""),
-                 _plural(len(brief.sources), "source")]
-        if warnings:
-            parts.append(_plural(warnings, "warning") + " (w)")
+        counts = "".join(f" {REVIEW_MARKS[status]}{n}" for status, n in progress.by_status.items()
+                         if n and status in REVIEW_MARKS)  # +agreed x disputed ?needs source !flagged
+        parts = [f"[{pane}]", message or "tab: panes",
+                 f"reviewed {progress.reviewed}/{progress.total}{counts}"
+                 + (f" ~{progress.stale}" if progress.stale else "")]
+        if not message:
+            parts.append(_plural(len(brief.sources), "source"))
+        if brief.warnings:
+            parts.append(f"w:{len(brief.warnings)}")
         if self.app.secure:
             parts.append("SECURE")
         parts.append("? help")
         line = " · ".join(parts)
-        if message:  # a message pushes out the pane hint, which is the least news
-            line = " · ".join([message] + parts[1:])
         self.query_one("#status", Static).update(Text(line))
 
     def goto(self, target: str, entry_id: str = "") -> bool:
@@ -448,6 +453,9 @@ class BriefScreen(Screen):
         self.select_quietly(self.outline, entry.id)
         self.show_entry(entry)
         self.app.remember(brief.id, target)
+        if self.has_class("inspecting") and target.split(":")[0] not in DETAIL_KINDS:
+            # a place to read (a section, the front matter): show the reading pane
+            self.focus_pane(self.reader)
         return True
 
     def show_entry(self, entry) -> None:
@@ -502,7 +510,8 @@ class BriefScreen(Screen):
             self.spots = self.finder.find(message.query, regex=message.regex, scope=message.scope)
         except FindError as error:
             self.spots = []
-            bar.set_count(str(error))
+            bar.set_count("bad regex")
+            self.update_status(str(error))
             return
         if not self.spots:
             bar.set_count("no match" if message.query else "")
@@ -534,9 +543,19 @@ class BriefScreen(Screen):
         entry_id, block_key, pane = self.search_origin
         if message.accepted and self.spots:
             self.focus_pane(self.reader)
-            self.update_status(f"{len(self.spots)} matches · n/N next/previous")
+            self.update_status(f"{len(self.spots)} matches · n/N next/previous · esc back")
             return
-        self.spots, self.spot_index = [], -1  # cancelled: back where the search began
+        self.return_from_search()
+
+    def action_leave_search(self) -> None:
+        """esc after a search: back where it began, matches cleared."""
+        if self.spots:
+            self.return_from_search()
+            self.update_status("back where the search began")
+
+    def return_from_search(self) -> None:
+        entry_id, block_key, pane = self.search_origin
+        self.spots, self.spot_index = [], -1
         entry = self.outline.entries.get(entry_id)
         if entry is not None:
             self.goto(entry.target, entry_id)
@@ -657,9 +676,11 @@ class BriefScreen(Screen):
 
         self.app.push_screen(NoteEditor(f"Note on {ident}", entry.note if entry else ""), save)
 
-    def action_next_review(self, *wanted: str) -> None:
+    def action_next_review(self, statuses: str) -> None:
+        """Go to the next claim whose review status is one of ``statuses`` (space separated)."""
         if self.brief is None:
             return
+        wanted = statuses.split()
         order = list(dict.fromkeys(e.target.partition(":")[2] for e in self.outline.entries.values()
                                    if e.target.startswith("claim:") and not e.id.startswith("kj:")))
         here = self.current_item(("claim",)).partition(":")[2] or None
@@ -682,7 +703,7 @@ class BriefScreen(Screen):
         except OSError as error:
             self.app.notify(f"cannot write {path}: {error.strerror}", severity="error")
             return
-        self.app.notify(f"review written to {path}", timeout=8)
+        self.app.notify(f"review written: {path.name} (in {path.parent})", timeout=5)
 
     # -- messages from the panes ----------------------------------------
 
@@ -850,6 +871,9 @@ class LibrarySearchScreen(Screen):
         Binding("down", "results", "To the results", show=False, id="search_library.results"),
         Binding("slash", "edit", "Edit the query", id="search_library.edit", priority=True),
         Binding("q", "close", "Close search", show=False, id="search_library.quit"),
+        # priority: `?` would otherwise go into the query, where it means nothing
+        Binding("question_mark", "app.help", "Help and the query language", id="search_library.help",
+                priority=True),
     ]
 
     @property
@@ -860,13 +884,13 @@ class LibrarySearchScreen(Screen):
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
-        self.initial = query
+        self.initial = query  # the app passes the last query back in
         self.index = None
         self.hits: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
         yield Banner("briefreader · search the library", id="top-banner")
-        yield Input(value=self.initial, id="library-query",
+        yield Input(value=self.initial, id="library-query", select_on_focus=False,
                     placeholder="words, \"a phrase\", kind:assessment, entity:lukashenko, after:2024-12-01 …")
         yield CursorList(id="hits")
         yield Static("Indexing the library…", id="status")
@@ -918,6 +942,8 @@ class LibrarySearchScreen(Screen):
         try:
             hits = self.index.search(query, limit=200)  # re-checks files first: never stale
         except QueryError as error:
+            listing.clear_options()  # hits for half a filter would mislead
+            self.hits = {}
             self.set_status(str(error))
             return
         options, self.hits = [], {}
@@ -953,7 +979,12 @@ class LibrarySearchScreen(Screen):
             return False  # in the results, down moves the cursor
         return True
 
+    def on_cursor_list_at_edge(self, message: CursorList.AtEdge) -> None:
+        if message.direction < 0:  # up from the first hit: back to the query
+            self.action_edit()
+
     def action_close(self) -> None:
+        self.app.last_library_query = self.query_one("#library-query", Input).value
         self.dismiss()
 
     def on_option_list_option_selected(self, event: CursorList.OptionSelected) -> None:

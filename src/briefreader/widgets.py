@@ -181,6 +181,37 @@ class Reader(CursorList):
     def blocks(self) -> dict[str, Block]:
         return self.items
 
+    def _page(self, direction: int) -> None:
+        """Page like a pager: the next screenful of lines, one line kept for context,
+        the cursor on the first block that starts in it (blocks can be taller than
+        the pane, so paging by blocks would stall or skip)."""
+        if not self.option_count:
+            return
+        lines = self._lines  # (option index, line within it), one per screen line
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        last = self.option_count - 1
+        if direction > 0 and top + height >= len(lines):
+            if self.highlighted == last:
+                self.post_message(self.AtEdge(self, direction))
+            else:
+                self.highlighted = last
+            return
+        if direction < 0 and top <= 0:
+            if self.highlighted == 0:
+                self.post_message(self.AtEdge(self, direction))
+            else:
+                self.highlighted = 0
+            return
+        new_top = (min(top + height - 1, len(lines) - height) if direction > 0
+                   else max(0, top - height + 1))
+        starts = self._index_to_line
+        index = lines[new_top][0]
+        if starts[index] < new_top and index < last and starts[index + 1] < new_top + height:
+            index += 1  # the block cut at the top edge was read: put the cursor on the next
+        self.highlighted = index
+        self.scroll_to(y=new_top, animate=False, immediate=True)
+
     @property
     def current_block(self) -> Block | None:
         return self.items.get(self.current_id) if self.option_count else None
@@ -218,12 +249,13 @@ class Inspector(CursorList):
 
 
 class NoteEditor(ModalScreen[str | None]):
-    """A multi-line note on a claim or source: leaving saves, ctrl+k discards."""
+    """A multi-line note on a claim or source: leaving saves, ctrl+g discards."""
 
     BINDINGS = [
         Binding("escape", "save", "Save the note and close", id="note.save"),
         Binding("ctrl+s", "save", "Save the note and close", show=False, id="note.save_too"),
-        Binding("ctrl+k", "discard", "Discard changes", id="note.discard"),
+        # priority: the text area would take ctrl+g otherwise; ctrl+k is its delete-line
+        Binding("ctrl+g", "discard", "Discard changes", id="note.discard", priority=True),
     ]
 
     def __init__(self, title: str, text: str) -> None:
@@ -234,7 +266,7 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self):
         area = TextArea(self.text, id="note-text", soft_wrap=True, tab_behavior="focus")
         area.border_title = self.title_text
-        area.border_subtitle = "esc saves and closes · ctrl+k discards"
+        area.border_subtitle = "esc saves and closes · ctrl+g discards"
         yield area
 
     def on_mount(self) -> None:
@@ -285,13 +317,17 @@ class SearchBar(Horizontal):
 
     def open(self) -> None:
         self.display = True
+        self.regex, self.scope = False, "all"  # each search starts plain, over everything
         self.input.value = ""
+        self.set_count("")
         # Focus at once, not on the next idle (Widget.focus defers): keys typed
         # right after `/` (a fast typist, a paste over SSH) must land in the bar.
         self.screen.set_focus(self.input)
 
     def set_count(self, text: str) -> None:
         toggles = ([" regex"] if self.regex else []) + ([f" {self.scope}"] if self.scope != "all" else [])
+        if not text and not toggles:
+            text = "^r regex ^t scope esc back"
         self.query_one("#search-count", Static).update(Text(f" {text}{''.join(toggles)} "))
 
     def _changed(self) -> None:
