@@ -93,11 +93,18 @@ def help_text(screen: Screen) -> Text:
               "other": "Also"}
     order = ["brief", "library", "app", "list", "modal", "other"]
     text = Text()
+    room = max(40, min(app.size.width, 110) - 6)  # the help page's text width
     for group, entries in sorted(groups.items(), key=lambda g: order.index(g[0]) if g[0] in order else 5):
         text.append(titles.get(group, group.capitalize()) + "\n", style="bold underline")
         for shown, description, ident in entries:
-            text.append(f"  {shown:<14} {description:<26} ")
-            text.append(ident + "\n", style="dim")
+            line = f"  {shown:<14} {description}"
+            if len(line) + 2 + len(ident) <= room:  # the id at the right, or under when it does not fit
+                text.append(line + " " * (room - len(line) - len(ident)))
+                text.append(ident + "\n", style="dim")
+            else:
+                text.append(line + "\n")
+                if ident:
+                    text.append(" " * (room - len(ident)) + ident + "\n", style="dim")
         text.append("\n")
     extra = getattr(screen, "HELP_EXTRA", "")
     if extra:
