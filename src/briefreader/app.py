@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,9 @@ class GoToProvider(Provider):
 
 
 class BriefReaderApp(App):
-    CSS_PATH = "briefreader.tcss"
+    # Read through importlib.resources rather than CSS_PATH: Textual opens CSS_PATH
+    # as a file, which does not exist inside the single-file zipapp.
+    CSS = resources.files("briefreader").joinpath("briefreader.tcss").read_text(encoding="utf-8")
     TITLE = "briefreader"
     COMMANDS = App.COMMANDS | {GoToProvider}
     ENABLE_COMMAND_PALETTE = True
