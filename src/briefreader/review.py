@@ -50,7 +50,6 @@ import hashlib
 import json
 import os
 import re
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -289,15 +288,8 @@ def _file_text(brief_id: str, entries: dict[str, Entry],
 
 
 def _set_aside_newer(path: Path, version: int) -> Path:
-    """Like ``storage.set_aside``, named for the version that wrote the file."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.v{version}-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.v{version}-{stamp}-{n}")
-    os.replace(path, target)
-    return target
+    """``storage.set_aside``, named for the version that wrote the file."""
+    return set_aside(path, f"v{version}")
 
 
 def _umask() -> int:

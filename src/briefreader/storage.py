@@ -51,14 +51,14 @@ def write_atomic_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         os.close(dir_fd)
 
 
-def set_aside(path: Path) -> Path:
-    """Rename a damaged file out of the way, keeping it for the user."""
+def set_aside(path: Path, why: str = "corrupt") -> Path:
+    """Rename a file out of the way (``name.<why>-<time>``), keeping it for the user."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{why}-{stamp}")
     n = 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        target = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
     os.replace(path, target)
     return target
 
