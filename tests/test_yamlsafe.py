@@ -146,7 +146,7 @@ def test_file_over_max_file_size(tmp_path):
     assert problem.code == "too-large"
     size = path.stat().st_size
     assert problem.message == (f"file is {size} bytes, over the 100 bytes limit "
-                               "(max_file_size; raise it with --max-file-size)")
+                               "(max_file_size; briefreader check --max-file-size reads larger files)")
     assert problem.line == 0  # no position applies, and none is made up
     assert str(problem).endswith(": error: " + problem.message)
     assert load_brief(path).brief is not None  # the default limit takes it

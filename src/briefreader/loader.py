@@ -264,6 +264,7 @@ class _Walker:
     def __init__(self, path: str, text: str):
         self.path = path
         self.source_text = text
+        self._counted: tuple | None = None  # where position_in last counted to
         self.problems: list[Problem] = []
         self.ids: dict[str, tuple[str, Node]] = {}  # id -> (kind, node), one namespace
         # Queued references: (id, kinds it may name, node, what it is, position
@@ -427,12 +428,28 @@ class _Walker:
                 found = raw.find(token, search_from)
             if found >= 0:  # the token's real place in the file, past folding and indent
                 search_from = found + len(token)
-                at = position(self.source_text, node.start + found)
+                at = self.position_in(node, node.start + found)
             else:
                 at = (node.line, node.column)
             kinds = ("source",) if ref.cite else ("claim", "entity")
             what = "citation" if ref.cite else "reference"
             self.refs.append((ref.target, kinds, node, what, at, True))
+
+    def position_in(self, node: Node, index: int) -> tuple[int, int]:
+        """Line and column of an offset inside ``node``.  References in one text come in
+        order, so counting goes on from the previous one: counting from the top (or
+        from the node) for each of them made a long body quadratic."""
+        text = self.source_text
+        held = self._counted
+        if held is None or held[0] is not node or held[1] > index:
+            held = (node, node.start, node.line, node.start - node.column + 1)
+        _, counted_to, line, line_start = held
+        newlines = text.count("\n", counted_to, index)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted_to, index) + 1
+        self._counted = (node, index, line, line_start)
+        return line, index - line_start + 1
 
     def resolve(self) -> None:
         for value, kinds, node, what, at, use in self.refs:

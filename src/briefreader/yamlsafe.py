@@ -123,7 +123,7 @@ def _too_large(size: int, limit: int) -> str:
     if shown == _human(limit):  # just over: the rounded sizes would look equal
         shown = f"{size:,} bytes"
     return (f"file is {shown}, over the {_human(limit)} limit "
-            f"(max_file_size; raise it with --max-file-size)")
+            f"(max_file_size; briefreader check --max-file-size reads larger files)")
 
 
 def _human(size: int) -> str:
