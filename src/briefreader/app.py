@@ -16,7 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from . import paths, render, secure
 from .config import Config, load_config
-from .model import Library
+from .model import Library, LibraryEntry
 from .sanitize import clean_line
 from .screens import BriefScreen, LibraryScreen, LibrarySearchScreen, TextScreen, help_text
 from .state import ReadingState
@@ -85,7 +85,8 @@ class BriefReaderApp(App):
     ]
 
     def __init__(self, folder: str, *, open_brief: str = "", config: Config | None = None,
-                 remember: bool = True, use_cache: bool = False) -> None:
+                 remember: bool = True, use_cache: bool = False,
+                 preloaded: LibraryEntry | None = None) -> None:
         # With NO_COLOR set Textual only greys colours out unless ANSI colour is
         # on, in which case it strips them: no colour codes at all.
         no_color = "NO_COLOR" in os.environ
@@ -99,6 +100,7 @@ class BriefReaderApp(App):
         self.library: Library | None = None
         self._reviews: dict = {}
         self.last_library_query = ""
+        self.preloaded = preloaded
         self.secure = secure.active()
         # off unless asked (tests and one-off runs parse afresh); never in secure mode
         self.use_cache = use_cache and not self.secure
@@ -145,6 +147,11 @@ class BriefReaderApp(App):
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.push_screen(LibraryScreen(self.folder, open_first=self.first_brief))
+        if self.preloaded is not None and self.preloaded.brief is not None:
+            # One brief was asked for and is already parsed: show it now, and let the
+            # library (for related briefs) load behind it.
+            self.library = Library(self.folder, (self.preloaded,))
+            self.open_brief(self.preloaded.brief.id, record=False)
         for notice in (self.config.notice, self.positions.notice):
             if notice:
                 self.notify(notice, severity="warning", timeout=10)

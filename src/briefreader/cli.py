@@ -247,7 +247,7 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
 
     config = load_config()
     target = Path(args.path) if args.path else (config.library or bundled_library())
-    first = ""
+    first, entry = "", None
     if args.path and not target.exists():
         raise UsageError(f"no such file or folder: {clean_line(args.path)}")
     if target.is_file():
@@ -265,7 +265,7 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
     from .app import BriefReaderApp  # Textual only when the reader really opens
 
     app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state,
-                         use_cache=not args.no_cache)
+                         use_cache=not args.no_cache, preloaded=entry)
     app.run()
     return app.return_code or EXIT_OK
 

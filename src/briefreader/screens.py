@@ -179,9 +179,9 @@ class LibraryScreen(Screen):
         self.library = library
         self.app.library = library
         self.refresh_list()
-        if self.open_first and library.get(self.open_first):
+        if self.open_first and library.get(self.open_first) and self.app.brief_screen is None:
             self.app.open_brief(self.open_first)
-            self.open_first = ""
+        self.open_first = ""
 
     def on_screen_resume(self) -> None:
         if self.library is not None:  # review progress may have changed in a brief
@@ -372,11 +372,14 @@ class BriefScreen(Screen):
         return self.query_one(Inspector)
 
     def on_resize(self, event) -> None:
-        self.set_class(event.size.width < NARROW, "narrow")
-        self.set_class(event.size.width < 70, "tiny")
+        self.fit_layout(event.size.width)
         for pane in (self.outline, self.reader, self.inspector):  # keep each cursor in view
             pane.call_after_refresh(pane.scroll_to_highlight)
         self.update_narrow()
+
+    def fit_layout(self, width: int) -> None:
+        self.set_class(width < NARROW, "narrow")
+        self.set_class(width < 70, "tiny")
 
     def on_descendant_focus(self, event) -> None:
         self.update_narrow()
@@ -390,6 +393,7 @@ class BriefScreen(Screen):
     # -- showing a brief -------------------------------------------------
 
     def on_mount(self) -> None:
+        self.fit_layout(self.app.size.width)  # before the first paint, not after a resize
         self.query_one(SearchBar).display = False
         self._ready = True
         if self._pending is not None:
