@@ -513,6 +513,9 @@ class BriefScreen(Screen):
             self.finder = BriefFinder(self.brief, self.app.library)
         pane = next((p.id for p in (self.outline, self.reader, self.inspector) if p.has_focus), "outline")
         self.search_origin = (self.outline.current_id, self.reader.current_id, pane)
+        # The bar takes the status line's row, so the panes keep their size and the
+        # screen is not laid out (and sent over the link) again.
+        self.query_one("#status", Static).display = False
         self.query_one(SearchBar).open()
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
@@ -551,6 +554,7 @@ class BriefScreen(Screen):
     def on_search_bar_done(self, message: SearchBar.Done) -> None:
         bar = self.query_one(SearchBar)
         bar.display = False
+        self.query_one("#status", Static).display = True
         entry_id, block_key, pane = self.search_origin
         if message.accepted and self.spots:
             self.focus_pane(self.reader)
