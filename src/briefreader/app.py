@@ -121,6 +121,10 @@ class BriefReaderApp(App):
         self.notify(f"Something went wrong ({type(error).__name__}: {clean_line(str(error))[:120]}). "
                     f"Details: {where}", severity="error", timeout=20)
 
+    def notify(self, message: str, *args, markup: bool = False, **kwargs) -> None:
+        # Notices quote briefs (a related URL, a file name): never parse them as markup.
+        super().notify(clean_line(message), *args, markup=markup, **kwargs)
+
     def copy_to_clipboard(self, text: str) -> None:
         # The terminal clipboard (OSC 52) reaches outside the brief: not in secure mode.
         if self.secure:

@@ -14,6 +14,7 @@ import difflib
 import gc
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -177,6 +178,8 @@ def neighbour_ids(path: str | Path) -> set[str]:
     ids = set()
     for other in Path(path).parent.glob("*" + BRIEF_SUFFIX):
         try:
+            if not stat.S_ISREG(os.stat(other).st_mode):
+                continue  # a FIFO would block open() for good
             with open(other, encoding="utf-8", errors="replace") as handle:
                 head = handle.read(65536)
         except OSError:

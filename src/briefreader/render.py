@@ -487,7 +487,7 @@ def outline(brief: Brief) -> list[OutlineEntry]:
         part = f"section:{top.id}"
         entries.append(OutlineEntry(f"section:{section.id}", f"section:{section.id}", part,
                                     marking_prefix(section.marking) + section.title, depth))
-        for claim_id in (*section.embedded, *section.claims):
+        for claim_id in dict.fromkeys((*section.embedded, *section.claims)):  # once each
             claim = brief.claim(claim_id)
             if claim is not None:
                 entries.append(OutlineEntry(f"in:{section.id}:{claim.id}", f"claim:{claim.id}", part,

@@ -16,24 +16,23 @@ from __future__ import annotations
 
 import re
 
-# Characters that change text direction or hide text.  Shown as <U+XXXX> so a
-# reader sees that something is there (Trojan Source, CVE-2021-42574).
-_BIDI_AND_INVISIBLE = {
-    0x061C,  # ARABIC LETTER MARK
-    0x200B,  # ZERO WIDTH SPACE
-    0x200E, 0x200F,  # LRM, RLM
-    0x202A, 0x202B, 0x202C, 0x202D, 0x202E,  # LRE RLE PDF LRO RLO
-    0x2060,  # WORD JOINER
-    0x2066, 0x2067, 0x2068, 0x2069,  # LRI RLI FSI PDI
-    0xFEFF,  # ZERO WIDTH NO-BREAK SPACE (BOM)
-    0xFFF9, 0xFFFA, 0xFFFB,  # interlinear annotation controls
-}
+# Characters that change text direction or hide text: every format character
+# (Unicode category Cf, as of Unicode 15.1), bidi overrides and the tag
+# characters (hidden ASCII) among them.  Shown as <U+XXXX> so a reader sees that
+# something is there (Trojan Source, CVE-2021-42574).
+_FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200B), (0x200E, 0x200F),
+    (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
 # ZWJ and ZWNJ (U+200D, U+200C) are kept: Persian, Indic scripts and emoji need
 # them, and they cannot reorder or hide text on their own.
 
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
-    + "".join(f"\\u{cp:04x}" for cp in sorted(_BIDI_AND_INVISIBLE))
+    + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _FORMAT_RANGES)
     + "]"
 )
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")

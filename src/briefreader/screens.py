@@ -14,10 +14,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
+from textual.markup import escape as escape_markup
 from textual.worker import get_current_worker
 
 from . import render
 from .loader import load_library, load_paths
+from .sanitize import clean_line
 from .model import Brief, Library, LibraryEntry, Problem
 from .find import MAX_SPOTS, BriefFinder, FindError, Spot
 from .widgets import Banner, CursorList, Inspector, NoteEditor, Outline, Reader, SearchBar
@@ -58,7 +60,7 @@ class TextScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="modal-body") as scroll:
-            scroll.border_title = self.title_text
+            scroll.border_title = escape_markup(clean_line(self.title_text))  # titles are markup
             scroll.border_subtitle = "esc/q closes · j/k scroll"
             yield Static(self.body, id="modal-text")
 
@@ -218,12 +220,12 @@ class LibraryScreen(Screen):
             if not (last and listing.select_id(last.path)):  # back on the brief read last
                 listing.highlighted = 0
         failed = len(library.failed)
-        status = (f"{_plural(len(library.briefs), 'brief')} in {self.folder}"
+        status = (f"{_plural(len(library.briefs), 'brief')} in {clean_line(self.folder)}"
                   + (f" · {failed} could not be opened" if failed else "")
                   + (f" · showing {len(rows)}" if words else "")
                   + f" · by {self.sort_key} (o) · / filter · ? help")
         if not library.entries:
-            status = (f"No briefs in {self.folder}. Put *.brief.yaml files there, or run "
+            status = (f"No briefs in {clean_line(self.folder)}. Put *.brief.yaml files there, or run "
                       "'briefreader FOLDER'. '?' shows the keys.")
         self.set_status(status)
 

@@ -11,6 +11,7 @@ from textual import _widget_navigation  # OptionList's own helpers; Textual is p
 from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal
+from textual.markup import escape as escape_markup
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -265,7 +266,7 @@ class NoteEditor(ModalScreen[str | None]):
 
     def compose(self):
         area = TextArea(self.text, id="note-text", soft_wrap=True, tab_behavior="focus")
-        area.border_title = self.title_text
+        area.border_title = escape_markup(self.title_text)  # Textual reads titles as markup
         area.border_subtitle = "esc saves and closes · ctrl+g discards"
         yield area
 

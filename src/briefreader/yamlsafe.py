@@ -30,6 +30,7 @@ _Parser = _Parser or yaml.SafeLoader
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # a 20 MB brief must open; 60 MB must not
 MAX_DEPTH = 100  # a brief nests sections a dozen deep at most
 MAX_NODES = 2_000_000  # after alias expansion; a 20 MB brief has well under this
+TEXT_PER_NODE = 32  # characters of a scalar that count as one more node toward MAX_NODES
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -68,7 +69,7 @@ class Node:
     end: int = 0
     plain: bool = False  # an unquoted scalar, whose text YAML 1.1 would resolve
     tag: str | None = None
-    size: int = 1  # nodes below and including this one, aliases expanded
+    size: int = 1  # nodes below and including this one, aliases expanded (long text counts more)
     _flat: list | None = None  # children while a collection is being built
 
     @property
@@ -202,8 +203,11 @@ def compose(text: str) -> Node | None:
                     _check_tag(tag, line, column)
                 else:
                     tag = None
-                node = Node("scalar", event.value, line, column, start_mark.index,
-                            event.end_mark.index, not event.style, tag)
+                value = event.value
+                # A long text counts as several nodes, so that aliasing one big string
+                # thousands of times is caught by the same expansion budget.
+                node = Node("scalar", value, line, column, start_mark.index,
+                            event.end_mark.index, not event.style, tag, 1 + len(value) // TEXT_PER_NODE)
                 if event.anchor:
                     anchors[event.anchor] = node
                 if stack:
