@@ -672,6 +672,16 @@ def _parse_file(path: str, use_cache: bool = False) -> _Parsed:
             gc.enable()
 
 
+def _storable(path: str) -> bool:
+    """SQLite keeps text as UTF-8: a file name that is not (undecodable bytes, kept by
+    Python as surrogates) cannot be indexed, and is left out rather than crash."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _process_pool(workers: int):
     """Worker processes for parsing.
 
@@ -1003,7 +1013,7 @@ class LibraryIndex:
     def update(self, files: Iterable[str | Path]) -> UpdateStats:
         """Make the index hold exactly ``files``: re-read new and changed ones (by size
         and mtime), drop the rows of files not listed.  Returns what was done."""
-        scope = list(dict.fromkeys(os.path.abspath(f) for f in files))
+        scope = [p for p in dict.fromkeys(os.path.abspath(f) for f in files) if _storable(p)]
         with self._lock:
             self._scope = scope
             stats = self._guarded(lambda: self._update(scope, None))
@@ -1035,7 +1045,8 @@ class LibraryIndex:
                 except OSError:
                     continue
             loaded[path] = entry
-        scope = list(dict.fromkeys(os.path.abspath(e.path) for e in library.entries))
+        scope = [p for p in dict.fromkeys(os.path.abspath(e.path) for e in library.entries)
+                 if _storable(p)]
         with self._lock:
             self._scope = scope
             stats = self._guarded(lambda: self._update(scope, loaded))
