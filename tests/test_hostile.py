@@ -459,6 +459,7 @@ def read_through(term: Terminal, case: corpus.Case, search: str) -> None:
     # tests/hostile/repro_races.py): wait for the bar to close, as the walk proves the brief.
     term.wait_until(lambda text: not any(line.startswith("/ ") for line in text.splitlines()),
                     "the search bar closed")
+    term.drain(float(os.environ.get("XX_DRAIN", "0")))
     term.press("n", "n", "N")
     probe(term)
     term.press_until("F", "search the library")
