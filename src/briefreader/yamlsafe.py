@@ -262,7 +262,12 @@ def compose(text: str) -> Node | None:
         if context_mark and problem_mark and problem_mark.index >= len(text):
             # the file ended inside something (an unclosed quote): point at where it opens
             problem_mark, context_mark = context_mark, None
-        line, column = where(problem_mark) if problem_mark else (0, 0)
+        if problem_mark and problem_mark.index >= len(text):
+            # libyaml marks the end of a file with no final newline on a line past it:
+            # report the end of the file itself, where the problem is
+            line, column = position(text, len(text))
+        else:
+            line, column = where(problem_mark) if problem_mark else (0, 0)
         detail = error.problem or "invalid YAML"
         if error.context:
             if context_mark and problem_mark and where(context_mark) != (line, column):

@@ -160,7 +160,7 @@ class Terminal:
     def ever_seen(self, fragment: str, since: int = 0) -> bool:
         return any(fragment in screen for screen in self.seen[since:])
 
-    def press_until(self, key: str, fragment: str, *, tries: int = 3, wait: float = float(os.environ.get("PU_WAIT", "5"))) -> None:
+    def press_until(self, key: str, fragment: str, *, tries: int = 3, wait: float = 3.0) -> None:
         """Press ``key`` until ``fragment`` shows (it may have come and gone between two
         polls).  A key pressed again is recorded in ``lost``; a reader that never shows it
         fails after the last try."""
