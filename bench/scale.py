@@ -259,7 +259,7 @@ def _median_run(runs: list[dict], key: str) -> dict:
 
 
 def measure_size(n: int, out: Path, *, cold_load: bool = True, log=print, timeout: float | None = None,
-                 repeat: int = 1) -> dict:
+                 repeat: int = 1, warm_repeat: int | None = None) -> dict:
     """One size: with ``repeat`` > 1 each measurement runs that many times (fresh processes and
     homes) and the median run is kept, which steadies the short runs of small libraries."""
     folder, generated = ensure_library(n, out)
@@ -274,8 +274,11 @@ def measure_size(n: int, out: Path, *, cold_load: bool = True, log=print, timeou
                 times = f" (run {number + 1} of {repeat})" if repeat > 1 else ""
                 log(f"  {n:,} briefs: load, cold model cache{times}")
                 cold.append(in_fresh_process("load", folder, load_home))
-                log(f"  {n:,} briefs: load, warm model cache{times}")
-                warm.append(in_fresh_process("load", folder, load_home))
+                extra = max(1, warm_repeat or 1) if repeat == 1 else 1
+                for again in range(extra):
+                    label = times or (f" (run {again + 1} of {extra})" if extra > 1 else "")
+                    log(f"  {n:,} briefs: load, warm model cache{label}")
+                    warm.append(in_fresh_process("load", folder, load_home))
                 log(f"  {n:,} briefs: first index, incremental, warm search{times}")
                 index.append(in_fresh_process("index", folder, index_home))
             row["load_cold"] = _median_run(cold, "seconds")
@@ -285,7 +288,8 @@ def measure_size(n: int, out: Path, *, cold_load: bool = True, log=print, timeou
                 for key in ("warm_median_ms", "warm_median_cpu_ms", "incremental_s", "incremental_cpu_s",
                             "first_index_cpu_s"):
                     row["index"][key] = statistics.median(r[key] for r in index)
-                for record, runs in ((row["load_cold"], cold), (row["load_warm"], warm)):
+            for record, runs in ((row["load_cold"], cold), (row["load_warm"], warm)):
+                if len(runs) > 1:
                     record["cpu_s"] = statistics.median(r["cpu_s"] for r in runs)
         else:
             load_home = scratch / "load-home"

@@ -215,15 +215,12 @@ class Terminal:
         """``q`` until the program exits (each screen closes with q), with a deadline."""
         end = time.monotonic() + deadline
         while self.process.poll() is None and time.monotonic() < end:
-            self.press("escape") if self._input_open() else self.press("q")
+            self.press("q")
             stop = time.monotonic() + 0.5
             while self.process.poll() is None and time.monotonic() < stop:
                 if not self._read(0.05):
                     break
         return self.wait_for_exit(max(0.5, end - time.monotonic()))
-
-    def _input_open(self) -> bool:
-        return False  # q closes every screen briefreader has; escape leaves inputs first
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -272,7 +269,12 @@ def audit(raw: bytes) -> Audit:
     OSC, DCS, APC, PM, SOS, C1 controls (raw or UTF-8 encoded), BEL and other C0
     controls beyond CR, LF and ESC, DEL, escapes outside a small drawing set, CSI
     sequences that make a terminal answer, and bidirectional or invisible format
-    characters."""
+    characters.
+
+    The one OSC allowed is Textual's own pointer shape, ``ESC ]22;<name> BEL`` with a
+    fixed lower-case name (Textual 8 sends it at start and on mouse moves; it carries no
+    text from anywhere).  Its BEL terminator is the only BEL Textual writes; the reader
+    never rings the bell."""
     result = Audit()
     i, n = 0, len(raw)
     while i < n:
