@@ -128,7 +128,7 @@ KEYS = st.one_of(TEXT, st.integers(), st.sampled_from(
 VALUES = st.recursive(
     SCALARS,
     lambda children: st.lists(children, max_size=5) | st.dictionaries(KEYS, children, max_size=6),
-    max_leaves=40)
+    max_leaves=25)
 TOKENS = ["&a ", "*a", "*b", "!!python/object/apply:os.system ", "!tag ", "!!binary ", "? ", "- ",
           ": ", "{", "}", "[", "]", "'", '"', "\t", "%YAML 1.1\n", "%TAG ! tag:x:\n", "---\n",
           "...\n", "#", "|", ">-", "\\", "\\e", "\\u202e", "\n", "\r", "\r\n", "\u2028", "\u0085",
@@ -196,7 +196,7 @@ def vocabulary(options) -> st.SearchStrategy:
 def extras(draw) -> dict:
     """Random extra keys: known ones misplaced, misspelt ones, extensions, garbage."""
     return draw(st.dictionaries(st.one_of(st.sampled_from(vocab_keys + ["x-note", "Title", "claim"]), TEXT),
-                                VALUES, max_size=2))
+                                st.one_of(SCALARS, st.lists(SCALARS, max_size=3)), max_size=2))
 
 
 @st.composite
@@ -290,6 +290,79 @@ def near_valid(draw) -> dict:
     return brief
 
 
+@st.composite
+def valid_briefs(draw) -> dict:
+    """A brief that is valid by construction (FORMAT.md): distinct ids, references drawn
+    from the ids defined, vocabulary values only, inline [[id]] and [@id] to real targets.
+    Warnings may happen (a fact with no citation, an uncited source); errors may not."""
+    n_sources, n_entities = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+    sources = [f"s-{i}" for i in range(n_sources)]
+    entities = [f"e-{i}" for i in range(n_entities)]
+    claim_ids = [f"c-{i}" for i in range(draw(st.integers(0, 6)))]
+    free = st.text(st.characters(codec="utf-8", exclude_characters="[]`*_\\"), max_size=30)
+
+    def prose(refs: list[str]) -> str:
+        parts = draw(st.lists(st.one_of(
+            free, st.sampled_from(["[[" + r + "]]" for r in refs] or ["plain"]),
+            st.sampled_from(["[@" + r + ", p. 3]" for r in sources] or ["text"])), max_size=5))
+        return " ".join(parts) or "Text."
+
+    claims = []
+    for i, claim_id in enumerate(claim_ids):
+        kind = draw(st.sampled_from(vocab.CLAIM_KINDS))
+        claim = {"id": claim_id, "kind": kind, "text": prose(entities + claim_ids[:i])}
+        if kind == "assessment" and draw(st.booleans()):
+            claim["likelihood"] = draw(st.sampled_from(list(vocab.LIKELIHOOD_BY_TERM) + list(vocab.LIKELIHOOD_SYNONYMS)))
+        if kind in ("assessment", "assumption") and draw(st.booleans()):
+            claim["confidence"] = draw(st.sampled_from(vocab.CONFIDENCE_LEVELS))
+        if sources and draw(st.booleans()):
+            claim["cites"] = [draw(st.one_of(st.sampled_from(sources), st.fixed_dictionaries(
+                {"source": st.sampled_from(sources)},
+                optional={"credibility": st.integers(1, 6), "relation": st.sampled_from(vocab.CITATION_RELATIONS),
+                          "locator": st.sampled_from([{"page": 3}, {"paragraph": "4"}, {"timestamp": "00:01"}]),
+                          "quote": free})))
+                for _ in range(draw(st.integers(1, 2)))]
+        if entities and draw(st.booleans()):
+            claim["attributed_to"] = draw(st.sampled_from(entities))
+            claim["stance"] = draw(st.sampled_from(vocab.STANCES))
+        if entities and draw(st.booleans()):
+            claim["about"] = draw(st.lists(st.sampled_from(entities), max_size=2, unique=True))
+        if i and draw(st.booleans()):
+            claim["depends_on"] = draw(st.lists(st.sampled_from(claim_ids[:i]), max_size=2, unique=True))
+        if draw(st.integers(0, 3)) == 0:
+            claim["marking"] = draw(st.sampled_from(["U", "C", "S//NF", "OFFICIAL"]))
+        claims.append(claim)
+    counter = itertools.count()
+
+    def section(depth: int) -> dict:
+        sec = {"id": f"sec-{next(counter)}", "title": draw(free) or "Section",
+               "body": prose(claim_ids + entities)}
+        if claim_ids and draw(st.booleans()):
+            sec["claims"] = draw(st.lists(st.sampled_from(claim_ids), max_size=2, unique=True))
+        if depth < 3 and draw(st.integers(0, 2)) == 0:
+            sec["sections"] = [section(depth + 1) for _ in range(draw(st.integers(1, 2)))]
+        return sec
+
+    brief = {"briefreader": 1, "id": "fuzz", "title": draw(free) or "Title", "date": draw(st.dates()),
+             "handling": {"classification": "UNCLASSIFIED", "tlp": draw(st.sampled_from(vocab.TLP_LEVELS)),
+                          "notices": draw(st.lists(free, max_size=2))},
+             "bluf": prose(claim_ids), "key_judgments": draw(st.lists(st.sampled_from(claim_ids or ["x"]),
+                                                                      max_size=2, unique=True)) if claim_ids else [],
+             "claims": claims,
+             "sections": [section(0) for _ in range(draw(st.integers(0, 3)))],
+             "sources": [{"id": sid, "type": draw(st.sampled_from(vocab.SOURCE_TYPES)), "title": draw(free) or "T",
+                          "reliability": draw(st.sampled_from(list(vocab.SOURCE_RELIABILITY)))} for sid in sources],
+             "entities": [{"id": eid, "type": draw(st.sampled_from(vocab.ENTITY_TYPES)), "name": draw(free) or "N",
+                           "aliases": draw(st.lists(free, max_size=2))} for eid in entities],
+             "timeline": [{"id": f"ev-{i}", "date": draw(st.sampled_from(["2025", "2025-06~", "2025-06-01"])),
+                           "text": prose(claim_ids)} for i in range(draw(st.integers(0, 2)))],
+             "related": [{"rel": draw(st.sampled_from(vocab.RELATED_RELS)),
+                          "target": draw(st.sampled_from([{"url": "https://example.org/x"}]
+                                                         + [{"source": sid} for sid in sources]))}
+                         for _ in range(draw(st.integers(0, 2)))]}
+    return brief
+
+
 # ---------------------------------------------------------------------------
 # The properties
 
@@ -352,3 +425,29 @@ def test_finding_an_unclosed_bracket_at_the_end_is_inside_the_file(data):
     for problem in entry.problems:
         assert 1 <= problem.line <= len(lines), str(problem)
         assert problem.column <= len(lines[problem.line - 1]) + 1, str(problem)
+
+
+@settings(PROFILE)
+@given(valid_briefs(), st.sampled_from([None, False, True]), st.booleans())
+def test_valid_briefs_open_and_every_view_renders(brief, flow, unicode):
+    """A brief valid by construction opens (no error), and every view of it renders: the
+    outline with distinct entry ids (a duplicate is a crash in the reader), each part's
+    blocks, the inspector on every outline entry, and every export format."""
+    from briefreader import export, render
+
+    data = dump(brief, flow, 80, unicode).encode("utf-8")
+    entry, _ = load_bytes(data)
+    check_entry(entry, data)
+    errors = [str(p) for p in entry.problems if p.is_error]
+    assert entry.brief is not None and not errors, errors
+    opened = entry.brief
+    entries = render.outline(opened)
+    ids = [e.id for e in entries]
+    assert len(ids) == len(set(ids)), f"duplicate outline ids: {ids}"
+    for part in dict.fromkeys(e.part for e in entries):
+        for block in render.part_blocks(opened, part):
+            assert not unsafe_chars(block.text.plain, newline_ok=True), block.text.plain
+    for outline_entry in entries:
+        render.inspect(opened, outline_entry.target)
+    for writer in (export.to_markdown, export.to_html, export.to_json, export.to_csl_json):
+        assert not unsafe_chars(writer(opened), newline_ok=True), writer.__name__

@@ -36,7 +36,7 @@ KEY_GAP = 0.05  # seconds between keys: a fast typist; key repeat and SSH batchi
 KEYS = {
     "enter": b"\r", "escape": b"\x1b", "tab": b"\t", "space": b" ", "backspace": b"\x7f",
     "down": b"\x1b[B", "up": b"\x1b[A", "end": b"\x1b[F", "home": b"\x1b[H",
-    "pagedown": b"\x1b[6~", "pageup": b"\x1b[5~", "ctrl+q": b"\x11",
+    "pagedown": b"\x1b[6~", "pageup": b"\x1b[5~", "ctrl+q": b"\x11", "ctrl+u": b"\x15",
 }
 
 
