@@ -18,9 +18,11 @@ of minutes and reports what it found.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import itertools
 import os
+import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -57,6 +59,7 @@ FILE_LEVEL = {"too-large", "not-a-file", "unreadable"}  # problems about the fil
 EOF_LINE_KNOWN = False
 ALLOWED_FORMAT = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: scripts and emoji need them
 _FOLDER = Path(tempfile.mkdtemp(prefix="briefreader-fuzz-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 _names = itertools.count()
 
 
