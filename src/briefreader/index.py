@@ -81,6 +81,7 @@ what goes into a column changes: old indexes are then rebuilt.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import difflib
 import functools
@@ -89,10 +90,13 @@ import hashlib
 import os
 import re
 import sqlite3
+import stat as stat_module
+import struct
 import sys
 import threading
 import time
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -120,6 +124,7 @@ FILTERS = ("kind", "confidence", "likelihood", "tag", "source", "entity", "after
 BUSY_TIMEOUT = 120.0  # seconds a writer waits for another process's update
 PARALLEL_MIN = 32  # parse in worker processes when at least this many files changed
 RACY_NS = 2_000_000_000  # a file modified this recently is read again by the next update
+WATCH = True  # watch the library's folders (inotify) instead of stat'ing every file before a search
 
 QUERY_HELP = """\
 Search the library
@@ -703,6 +708,160 @@ def _process_pool(workers: int):
 
 
 # ---------------------------------------------------------------------------
+# Watching the library's folders (Linux inotify), so a search need not stat every file
+
+_IN_MODIFY, _IN_ATTRIB, _IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+_IN_MOVED_FROM, _IN_MOVED_TO, _IN_CREATE, _IN_DELETE = 0x40, 0x80, 0x100, 0x200
+_IN_DELETE_SELF, _IN_MOVE_SELF, _IN_UNMOUNT, _IN_Q_OVERFLOW, _IN_IGNORED = 0x400, 0x800, 0x2000, 0x4000, 0x8000
+_IN_ONLYDIR = 0x01000000
+_WATCH_MASK = (_IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE
+               | _IN_DELETE | _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_ONLYDIR)
+_WRITTEN = _IN_MODIFY | _IN_CLOSE_WRITE  # the content was written: read it again even if stat looks the same
+_LOST = _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_UNMOUNT | _IN_Q_OVERFLOW | _IN_IGNORED
+_EVENT = struct.Struct("iIII")
+
+# File systems on which the kernel sees every change, so inotify reports every change.
+# Network and FUSE file systems (nfs, cifs, sshfs, 9p, virtiofs, vboxsf...) can be changed
+# by another machine without an event: their files are stat'ed before every search.
+_LOCAL_FS = frozenset({
+    "ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "ramfs", "f2fs", "zfs", "jfs", "reiserfs",
+    "nilfs2", "bcachefs", "vfat", "msdos", "exfat", "ntfs3", "hfsplus",
+})
+
+
+def _local_devices() -> set[int]:
+    """st_dev of every mounted file system whose type is in :data:`_LOCAL_FS`."""
+    devices = set()
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as mounts:
+            for line in mounts:
+                fields = line.split()
+                try:
+                    fstype = fields[fields.index("-") + 1]
+                    major, minor = fields[2].split(":")
+                except (ValueError, IndexError):
+                    continue
+                if fstype in _LOCAL_FS:
+                    devices.add(os.makedev(int(major), int(minor)))
+    except OSError:
+        pass
+    return devices
+
+
+class _Watcher:
+    """inotify watches on the folders that hold the library's files.
+
+    The kernel queues an event for a child of a watched folder before the call
+    that changed it (write, truncate, utime, rename, unlink...) returns, so
+    reading the queue at the start of a search names every file changed through
+    that folder since the last search.  What a folder watch cannot see is
+    *polled* (stat'ed before every search, as without a watcher): a file that
+    is a symbolic link or has other hard links (it can be changed through
+    another folder), and every file of a folder on a file system that is not
+    known to be local (another machine can change an NFS, SMB or FUSE file
+    without an event).  Before every search each folder is stat'ed again: one
+    that is no longer the folder that is watched (renamed, replaced, a
+    symbolic link or a mount point changed) makes the next check a full one.
+    """
+
+    def __init__(self, scope: Sequence[str]):
+        self.fd = -1
+        self.dirs: dict[int, str] = {}  # watch descriptor -> folder
+        self.identity: dict[str, tuple[int, int]] = {}  # folder -> (st_dev, st_ino) when watched
+        self.polled: set[str] = set()
+        self.scope = frozenset(scope)
+        self.broken = False
+        libc = ctypes.CDLL(None, use_errno=True)
+        self._add_watch = libc.inotify_add_watch
+        self._add_watch.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32)
+        self._add_watch.restype = ctypes.c_int
+        init = libc.inotify_init1
+        init.argtypes = (ctypes.c_int,)
+        init.restype = ctypes.c_int
+        fd = init(os.O_NONBLOCK | os.O_CLOEXEC)
+        if fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1 failed")
+        self.fd = fd
+        self._finalizer = weakref.finalize(self, os.close, fd)
+        local = _local_devices()
+        folders: dict[str, list[str]] = {}
+        for path in scope:
+            folders.setdefault(os.path.dirname(path), []).append(path)
+        for folder, files in folders.items():
+            try:
+                info = os.stat(folder)
+                if info.st_dev not in local:
+                    raise OSError("not a local file system")
+                wd = self._add_watch(fd, os.fsencode(folder), _WATCH_MASK)
+                if wd < 0:
+                    raise OSError(ctypes.get_errno(), "inotify_add_watch failed")
+                after = os.stat(folder)  # what is watched must be what was stat'ed (no rename between)
+                if (after.st_dev, after.st_ino) != (info.st_dev, info.st_ino):
+                    raise OSError("folder changed while watched")
+                if wd in self.dirs:  # the same folder by another name: one watch names one of them
+                    raise OSError("folder already watched")
+            except OSError:
+                self.polled.update(files)
+                continue
+            self.dirs[wd] = folder
+            self.identity[folder] = (info.st_dev, info.st_ino)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def classify(self, path: str, link: bool, links: int) -> None:
+        """Poll a file that a folder watch cannot follow (a symbolic link, hard links)."""
+        if link or links > 1:
+            self.polled.add(path)
+
+    def changes(self) -> tuple[set[str], set[str]] | None:
+        """(files to check, files whose content was written) since the last call, or None
+        when that cannot be told (lost events, a folder replaced): check every file."""
+        if self.broken:
+            return None
+        touched: set[str] = set()
+        written: set[str] = set()
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError:
+                self.broken = True
+                return None
+            if not data:
+                break
+            offset = 0
+            while offset + _EVENT.size <= len(data):
+                wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
+                name = data[offset + _EVENT.size: offset + _EVENT.size + length].split(b"\0", 1)[0]
+                offset += _EVENT.size + length
+                if mask & _LOST:
+                    self.broken = True  # drain the queue all the same
+                    continue
+                folder = self.dirs.get(wd)
+                if folder is None or not name:
+                    continue
+                path = os.path.join(folder, os.fsdecode(name))
+                if path in self.scope:
+                    touched.add(path)
+                    if mask & _WRITTEN:
+                        written.add(path)
+        for folder, identity in self.identity.items():
+            try:
+                info = os.stat(folder)
+            except OSError:
+                self.broken = True
+                break
+            if (info.st_dev, info.st_ino) != identity:
+                self.broken = True
+                break
+        if self.broken:
+            return None
+        return touched | self.polled, written
+
+
+# ---------------------------------------------------------------------------
 # The index
 
 
@@ -852,6 +1011,9 @@ class LibraryIndex:
         self._scope: list[str] | None = None  # the files of the last update
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._synced: sqlite3.Connection | None = None  # the connection of the last full check
+        self._watcher: _Watcher | None = None  # the scope's folders, watched from the first search
+        self._can_watch = WATCH and sys.platform.startswith("linux")
         self._connect()
 
     # -- construction ---------------------------------------------------
@@ -874,6 +1036,7 @@ class LibraryIndex:
 
     def close(self) -> None:
         with self._lock:
+            self._unwatch()
             if self._conn is not None:
                 try:
                     self._conn.close()
@@ -1016,6 +1179,7 @@ class LibraryIndex:
         scope = [p for p in dict.fromkeys(os.path.abspath(f) for f in files) if _storable(p)]
         with self._lock:
             self._scope = scope
+            self._unwatch()
             stats = self._guarded(lambda: self._update(scope, None))
             self.last_update = stats
             return stats  # type: ignore[return-value]
@@ -1049,17 +1213,67 @@ class LibraryIndex:
                  if _storable(p)]
         with self._lock:
             self._scope = scope
+            self._unwatch()
             stats = self._guarded(lambda: self._update(scope, loaded))
             self.last_update = stats
             return stats  # type: ignore[return-value]
 
-    def _update(self, scope: list[str], loaded: dict[str, LibraryEntry] | None) -> UpdateStats:
+    def _unwatch(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+
+    def _refresh(self) -> UpdateStats:
+        """Bring the index up to date with the files of the last update, before a search.
+
+        The first search watches the files' folders (:class:`_Watcher`) and then
+        stats every file; later ones stat only the files the watcher names and
+        those it cannot watch.  Where nothing can be watched (not Linux, no
+        inotify, out of watches), or the watcher lost track (events dropped, a
+        folder renamed or replaced), every file is stat'ed, as :meth:`update` does.
+        """
+        assert self._scope is not None
+        watcher = self._watcher
+        if watcher is not None and self._synced is self._conn:
+            found = watcher.changes()
+            if found is not None:
+                check, written = found
+                if not check:
+                    return self._quiet_stats()
+                return self._update(self._scope, None, only=check, force=written)
+        self._unwatch()
+        if self._can_watch:
+            try:  # watch first, then stat: no change can fall between the two
+                self._watcher = _Watcher(self._scope)
+            except (OSError, AttributeError, ValueError):
+                self._can_watch = False  # no inotify here: stat every file before every search
+        return self._update(self._scope, None)
+
+    def _quiet_stats(self) -> UpdateStats:
+        last = self.last_update or UpdateStats()
+        return UpdateStats(files=last.files, unchanged=last.files, failed=last.failed,
+                           failed_paths=last.failed_paths)
+
+    def _update(self, scope: list[str], loaded: dict[str, LibraryEntry] | None, *,
+                only: Iterable[str] | None = None, force: Iterable[str] = ()) -> UpdateStats:
+        """Re-read what changed among ``scope``, or among ``only`` (a part of it: the rest is
+        known not to have changed), and re-read ``force`` whatever its stat says."""
         started = time.perf_counter()
         conn = self.conn
+        check = scope if only is None else sorted(only)
+        force = set(force)
+        watcher = self._watcher
         stat: dict[str, tuple[int, int, int]] = {}
-        for path in scope:
+        for path in check:
             try:
-                info = os.stat(path)
+                if watcher is not None:
+                    info = os.lstat(path)
+                    link = stat_module.S_ISLNK(info.st_mode)
+                    if link:
+                        info = os.stat(path)
+                    watcher.classify(path, link, info.st_nlink)
+                else:
+                    info = os.stat(path)
             except OSError:
                 continue  # gone: its rows are removed like any deleted file's
             stat[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
@@ -1069,9 +1283,15 @@ class LibraryIndex:
         racy = time.time_ns() - RACY_NS
 
         def plan() -> tuple[list[str], list[int], dict[str, int]]:
-            indexed = {path: (file_id, (size, mtime, ino)) for file_id, path, size, mtime, ino
-                       in conn.execute("SELECT id, path, size, mtime_ns, ino FROM files")}
-            todo = [p for p, s in stat.items() if p not in indexed or indexed[p][1] != s]
+            if only is None:
+                rows = conn.execute("SELECT id, path, size, mtime_ns, ino FROM files").fetchall()
+            else:
+                rows = []
+                for chunk in _chunks(check, 500):
+                    rows += conn.execute("SELECT id, path, size, mtime_ns, ino FROM files WHERE path IN"
+                                         f" ({','.join('?' * len(chunk))})", chunk).fetchall()
+            indexed = {path: (file_id, (size, mtime, ino)) for file_id, path, size, mtime, ino in rows}
+            todo = [p for p, s in stat.items() if p not in indexed or indexed[p][1] != s or p in force]
             gone = [file_id for p, (file_id, _) in indexed.items() if p not in stat]
             return todo, gone, {p: v[0] for p, v in indexed.items()}
 
@@ -1110,9 +1330,19 @@ class LibraryIndex:
             if self.path is not None and len(todo) + len(gone) >= 100:
                 # A big update leaves a WAL as large as the index: fold it in and shrink it.
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        failed_paths = tuple(p for (p,) in conn.execute("SELECT path FROM files WHERE failed = 1 ORDER BY path"))
-        return UpdateStats(files=len(stat), added=added, changed=changed, removed=len(gone),
-                           unchanged=len(stat) - added - changed, failed=len(failed_paths),
+        last = self.last_update if self._synced is conn else None
+        if only is None or last is None:
+            files = len(stat)
+        else:  # the files of the last update, give or take those that came or went since
+            files = last.files + added - len(gone)
+        if last is None or todo or gone:
+            failed_paths = tuple(p for (p,) in conn.execute("SELECT path FROM files WHERE failed = 1 ORDER BY path"))
+        else:
+            failed_paths = last.failed_paths
+        if only is None:
+            self._synced = conn
+        return UpdateStats(files=files, added=added, changed=changed, removed=len(gone),
+                           unchanged=files - added - changed, failed=len(failed_paths),
                            failed_paths=failed_paths, seconds=time.perf_counter() - started)
 
     def _parse_all(self, todo: list[str], loaded: dict[str, LibraryEntry]) -> Iterator[tuple[str, _Parsed]]:
@@ -1193,7 +1423,7 @@ class LibraryIndex:
 
             def run() -> list[Hit]:
                 if state["refresh"] and self._scope is not None:
-                    self.last_update = self._update(self._scope, None)
+                    self.last_update = self._refresh()
                 state["refresh"] = True  # after a rebuild the index must be filled again
                 return self._search(query, limit)
 
