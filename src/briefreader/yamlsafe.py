@@ -17,15 +17,19 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from collections import namedtuple
+from operator import itemgetter
 
 import yaml
 
 from .sanitize import visible
 
-# libyaml's parser is several times faster than the pure-Python one.
-_Parser = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
-_Parser = _Parser or yaml.SafeLoader
+# libyaml's parser is several times faster than the pure-Python one; only its
+# events are used, so the bare parser, without a constructor or resolver.
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser as _Parser
+else:
+    _Parser = yaml.SafeLoader
 
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # a 20 MB brief must open; 60 MB must not
 MAX_DEPTH = 100  # a brief nests sections a dozen deep at most
@@ -51,30 +55,38 @@ class InputError(Exception):
         self.code = code
 
 
-@dataclass(slots=True, eq=False)
-class Node:
+# namedtuple for its field access, the fastest there is in Python
+_NodeFields = namedtuple("_NodeFields", "kind value line column start end plain tag size is_null")
+
+
+class Node(_NodeFields):
     """A YAML node: ``kind`` is ``scalar``, ``seq`` or ``map``.
 
     A scalar's ``value`` is its text as written; a sequence's is a list of
     nodes; a mapping's is a list of (key node, value node) pairs in file order.
     ``line`` and ``column`` are 1-based; ``start`` and ``end`` are character
-    offsets into the text.
+    offsets into the text.  ``plain``: an unquoted scalar, whose text YAML 1.1
+    would resolve.  ``size``: nodes below and including this one, aliases
+    expanded (long text counts more).  ``is_null``: an empty or null scalar,
+    untagged.
+
+    A tuple made once when the node is complete: a large library has millions
+    of nodes, and a tuple costs a fraction of a Python ``__init__``.  Compared
+    by identity, like any node object.
     """
 
-    kind: str
-    value: object
-    line: int
-    column: int
-    start: int
-    end: int = 0
-    plain: bool = False  # an unquoted scalar, whose text YAML 1.1 would resolve
-    tag: str | None = None
-    size: int = 1  # nodes below and including this one, aliases expanded (long text counts more)
-    _flat: list | None = None  # children while a collection is being built
+    __slots__ = ()
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
-    @property
-    def is_null(self) -> bool:
-        return self.kind == "scalar" and self.plain and self.value in _NULLS and self.tag is None
+    def __new__(cls, kind: str, value: object, line: int, column: int, start: int, end: int = 0,
+                plain: bool = False, tag: str | None = None, size: int = 1) -> "Node":
+        is_null = kind == "scalar" and plain and value in _NULLS and tag is None
+        return tuple.__new__(cls, (kind, value, line, column, start, end, plain, tag, size, is_null))
+
+    def __repr__(self) -> str:
+        return f"Node({self.kind}, {self.line}:{self.column})"
 
     @property
     def type_name(self) -> str:
@@ -172,90 +184,102 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 def compose(text: str) -> Node | None:
     """The single document in ``text`` as a node tree (None for an empty file)."""
-    stack: list[Node] = []
-    anchors: dict[str, Node] = {}
-    root: Node | None = None
+    anchors: dict[str, Node | list] = {}  # an open collection's anchor maps to its children list
+    # Open collections, outermost first: (kind, line, column, start, tag, anchor, children).
+    stack: list[tuple] = []
+    top: list[Node] = []  # the document's root node, once read
+    children = top  # where the next node goes
     documents = 0
 
     # YAML also breaks lines at a lone CR, NEL, U+2028 and U+2029; editors, grep and
     # the inline-reference positions count LF only.  Recount when such a break occurs.
-    recount = _LineCounter(text) if _ODD_BREAKS.search(text) else None
+    recount = _LineCounter(text) if _has_odd_breaks(text) else None
 
     def where(yaml_mark) -> tuple[int, int]:
         if recount:
             return recount.at(yaml_mark.index)
         return yaml_mark.line + 1, yaml_mark.column + 1
 
-    # This loop runs once per YAML event (hundreds of thousands for a large
-    # library), so the common path is written out inline.
+    # This loop runs once per YAML event (millions for a large library), so the
+    # common path is written out inline, with names bound locally.
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    stream_end, document_start = yaml.StreamEndEvent, yaml.DocumentStartEvent
+    new, nulls, text_per_node, node_size = tuple.__new__, _NULLS, TEXT_PER_NODE, _node_size
+    parser = None
     try:
-        for event in yaml.parse(text, Loader=_Parser):
+        parser = _Parser(text)
+        get_event = parser.get_event
+        while True:
+            event = get_event()
             kind = type(event)
             if kind is scalar_event:
-                start_mark = event.start_mark
-                line, column = recount.at(start_mark.index) if recount else (
-                    start_mark.line + 1, start_mark.column + 1)
-                tag = event.tag
-                if tag is not None and tag != "!":
-                    _check_tag(tag, line, column)
+                mark = event.start_mark
+                if recount:
+                    line, column = recount.at(mark.index)
                 else:
-                    tag = None
+                    line, column = mark.line + 1, mark.column + 1
+                tag = event.tag
+                if tag is not None:
+                    if tag == "!":
+                        tag = None
+                    else:
+                        _check_tag(tag, line, column)
                 value = event.value
+                plain = not event.style
                 # A long text counts as several nodes, so that aliasing one big string
                 # thousands of times is caught by the same expansion budget.
-                node = Node("scalar", value, line, column, start_mark.index,
-                            event.end_mark.index, not event.style, tag, 1 + len(value) // TEXT_PER_NODE)
+                node = new(Node, ("scalar", value, line, column, mark.index, event.end_mark.index, plain,
+                                  tag, 1 + len(value) // text_per_node,
+                                  plain and tag is None and value in nulls))
                 if event.anchor:
                     anchors[event.anchor] = node
-                if stack:
-                    stack[-1]._flat.append(node)
-                else:
-                    root = node
+                children.append(node)
             elif kind is mapping_start or kind is sequence_start:
                 line, column = where(event.start_mark)
                 if len(stack) >= MAX_DEPTH:
                     raise InputError(f"nesting deeper than {MAX_DEPTH} levels (max_depth)",
                                      line, column, "too-deep")
-                _check_tag(event.tag, line, column)
-                node = Node("map" if kind is mapping_start else "seq", None, line, column,
-                            event.start_mark.index, tag=_explicit(event.tag), size=0, _flat=[])
+                tag = event.tag
+                if tag is not None:
+                    _check_tag(tag, line, column)
+                    tag = _explicit(tag)
+                children = []
+                stack.append(("map" if kind is mapping_start else "seq", line, column,
+                              event.start_mark.index, tag, event.anchor, children))
                 if event.anchor:
-                    anchors[event.anchor] = node
-                stack.append(node)
+                    anchors[event.anchor] = children
             elif kind is mapping_end or kind is sequence_end:
-                node = stack.pop()
-                node.end = event.end_mark.index
-                children, node._flat = node._flat, None
-                node.size = 1 + sum(child.size for child in children)
-                if node.size > MAX_NODES:
+                node_kind, line, column, start, tag, anchor, items = stack.pop()
+                size = 1 + sum(map(node_size, items))
+                if size > MAX_NODES:
                     raise InputError(f"aliases expand to more than {MAX_NODES:,} nodes (max_nodes)",
-                                     node.line, node.column, "alias-bomb")
-                node.value = list(zip(children[0::2], children[1::2])) if node.kind == "map" else children
-                if stack:
-                    stack[-1]._flat.append(node)
-                else:
-                    root = node
+                                     line, column, "alias-bomb")
+                value = list(zip(items[0::2], items[1::2])) if node_kind == "map" else items
+                node = new(Node, (node_kind, value, line, column, start, event.end_mark.index, False,
+                                  tag, size, False))
+                if anchor and anchors.get(anchor) is items:  # not redefined inside
+                    anchors[anchor] = node
+                children = stack[-1][6] if stack else top
+                children.append(node)
             elif kind is alias_event:
                 line, column = where(event.start_mark)
                 target = anchors.get(event.anchor)
                 if target is None:
                     raise InputError(f"unknown alias '*{event.anchor}'", line, column)
-                if target.size == 0:
+                if type(target) is list:
                     raise InputError(f"alias '*{event.anchor}' refers to a node that contains it",
                                      line, column, "alias-bomb")
-                if stack:
-                    stack[-1]._flat.append(target)
-                else:
-                    root = target
-            elif kind is yaml.DocumentStartEvent:
+                children.append(target)
+            elif kind is document_start:
                 documents += 1
                 if documents > 1:
                     line, column = where(event.start_mark)
                     raise InputError("more than one YAML document; a brief file holds one",
                                      line, column, "multiple-documents")
+            elif kind is stream_end:
+                break
     except yaml.MarkedYAMLError as error:
         problem_mark = error.problem_mark or error.context_mark
         context_mark = error.context_mark
@@ -282,10 +306,19 @@ def compose(text: str) -> Node | None:
         if isinstance(error, yaml.reader.ReaderError):
             line, column = position(text, error.position)
         raise InputError(f"bad YAML: {error}", line, column) from None
-    return root
+    finally:
+        if parser is not None:
+            parser.dispose()  # the pure-Python parser holds itself in a cycle
+    return top[0] if top else None
 
 
-_ODD_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_LONE_CR = re.compile("\r(?!\n)")
+
+
+def _has_odd_breaks(text: str) -> bool:
+    # plain substring tests: a regex over the whole text cost a millisecond a brief
+    return ("\x85" in text or "\u2028" in text or "\u2029" in text
+            or ("\r" in text and _LONE_CR.search(text) is not None))
 
 
 class _LineCounter:
@@ -306,6 +339,9 @@ class _LineCounter:
             self.line_start = newline + 1
         self.index = index
         return self.line, index - self.line_start + 1
+
+
+_node_size = itemgetter(8)
 
 
 def _explicit(tag: str | None) -> str | None:
