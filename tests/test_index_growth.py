@@ -314,6 +314,7 @@ def generated(tmp_path_factory) -> LibraryIndex:
 
 QUERIES = load_script("search_library").QUERIES + [
     "the", "a OR the", "kind:claim", "kind:section -the", "minsk -kyiv tag:arctic", "depl* kind:kj",
+    "minsk OR kyiv -treaty -nuclear", "\"strategic security\" -warhead", "depl* -deployment", "treaty -depl*",
 ]
 
 
@@ -321,3 +322,17 @@ QUERIES = load_script("search_library").QUERIES + [
 def test_hits_are_those_of_scoring_every_match(generated, limit):
     for text in QUERIES:
         assert generated.search(text, limit=limit) == reference_search(generated, text, limit), text
+
+
+FILTER_QUERIES = ["kind:assessment confidence:high", "kind:claim", "kind:kj", "kind:entity", "confidence:low",
+                  "likelihood:likely after:2025", "kind:event tag:arctic", "kind:source before:2025-06",
+                  "kind:fact,reported", "kind:section"]
+
+
+@pytest.mark.parametrize("walk", [(4, 64), (1, 1), (10**6, 10**6)], ids=["default", "give-up", "walk-all"])
+def test_filters_alone_walk_the_briefs_in_the_same_order(generated, monkeypatch, walk):
+    monkeypatch.setattr(index_module, "WALK_START", walk[0])
+    monkeypatch.setattr(index_module, "WALK_BRIEFS", walk[1])
+    for text in FILTER_QUERIES:
+        for limit in (1, 3, 50, 200, None):
+            assert generated.search(text, limit=limit) == reference_search(generated, text, limit), (text, limit)

@@ -102,6 +102,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import paths, vocab
+from .loader import process_pool as _process_pool  # one pool helper, shared with the loader
 from .model import Brief, Claim, Library, LibraryEntry, inline_refs
 
 SCHEMA_VERSION = 1
@@ -124,6 +125,7 @@ FILTERS = ("kind", "confidence", "likelihood", "tag", "source", "entity", "after
 BUSY_TIMEOUT = 120.0  # seconds a writer waits for another process's update
 PARALLEL_MIN = 32  # parse in worker processes when at least this many files changed
 RACY_NS = 2_000_000_000  # a file modified this recently is read again by the next update
+WALK_START, WALK_BRIEFS = 4, 64  # filters alone: walk briefs by date while that needs at most 64
 WATCH = True  # watch the library's folders (inotify) instead of stat'ing every file before a search
 
 QUERY_HELP = """\
@@ -248,6 +250,16 @@ class Query:
 
     def excluded_match(self) -> str:
         return " OR ".join(term.fts() for term in self.excluded)
+
+    def full_match(self) -> str:
+        """The words without the excluded ones, as one FTS5 expression."""
+        if not self.excluded:
+            return self.match()
+        return f"({self.match()}) NOT ({self.excluded_match()})"
+
+    @property
+    def has_prefix(self) -> bool:
+        return any(term.prefix for group in self.groups for term in group)
 
 
 _QUOTES = '"“”„'
@@ -685,26 +697,6 @@ def _storable(path: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _process_pool(workers: int):
-    """Worker processes for parsing.
-
-    On Linux, from a single-threaded process, plain fork (fast, nothing re-imported);
-    with other threads running (the TUI parses from a worker thread) forkserver,
-    which is safe there; elsewhere spawn.  With forkserver and spawn the workers
-    import the main module again: a script that indexes must keep its work under
-    ``if __name__ == "__main__":`` (briefreader's own entry points do).
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
-        method = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 # ---------------------------------------------------------------------------
@@ -1438,7 +1430,10 @@ class LibraryIndex:
         if query.has_text:
             weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
             sql = f"SELECT fts.rowid, bm25(fts, {weights}) AS score FROM fts WHERE fts MATCH ?"
-            params: list[object] = [query.match()]
+            # Excluded words inside the MATCH ("a NOT b"): FTS5 skips them while walking the
+            # lists, instead of a table of every row that has them.  They add exactly 0.0
+            # to a row's BM25 score (the row has none of them), so scores are unchanged.
+            params: list[object] = [query.full_match()]
             # "+fts.rowid": an IN on the bare rowid would be handed to FTS5 as a rowid
             # lookup, and the MATCH evaluated once per row (seconds instead of ms).
             if keys:
@@ -1447,9 +1442,6 @@ class LibraryIndex:
             if file_where:
                 sql += f" AND (fts.rowid >> {_SHIFT}) IN (SELECT id FROM files WHERE {file_where})"
                 params.extend(file_params)
-            if query.excluded:
-                sql += " AND +fts.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
-                params.append(query.excluded_match())
             ranked = conn.execute(sql + " ORDER BY score, fts.rowid LIMIT ?", [*params, limit_sql]).fetchall()
         else:
             # Filters alone: newest briefs first, each brief's units in file order.
@@ -1469,7 +1461,11 @@ class LibraryIndex:
                 sql += f" AND +{unit} NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
                 params.append(query.excluded_match())
             sql += f" ORDER BY f.date DESC, f.path DESC, {unit} LIMIT ?"
-            ranked = conn.execute(sql, [*params, limit_sql]).fetchall()
+            ranked = None
+            if keys and limit_sql > 0 and not query.excluded and not query.sources and not query.entities:
+                ranked = self._walk_briefs(params[0], file_where, params[1:], limit_sql)
+            if ranked is None:
+                ranked = conn.execute(sql, [*params, limit_sql]).fetchall()
         if not ranked:
             return []
         ids = [row[0] for row in ranked]
@@ -1504,12 +1500,52 @@ class LibraryIndex:
             ))
         return hits
 
+    def _walk_briefs(self, keys: str, file_where: str, params: list[object],
+                     limit: int) -> list[tuple[int, float]] | None:
+        """The first ``limit`` units matching ``keys`` (an FTS5 expression over ``keys``),
+        newest brief first, each brief's units in file order: the briefs walked by date,
+        each one's units found by a rowid range, so that a filter most briefs match
+        costs a few lookups instead of sorting every match.  None when the matches
+        turn out to be sparse (the walk would visit too many briefs): the caller then
+        sorts them all.  Not for prefix values (FTS5 merges a prefix's lists again for
+        each statement) nor excluded words."""
+        conn = self.conn
+        files = conn.execute("SELECT f.id FROM files f" + (f" WHERE {file_where}" if file_where else "")
+                             + " ORDER BY f.date DESC, f.path DESC", params)
+        found: list[tuple[int, float]] = []
+        visited = 0
+        try:  # one read snapshot: the files cursor stays open while the units are looked up
+            for (file_id,) in files:
+                found += conn.execute(
+                    "SELECT rowid, 0.0 FROM keys WHERE keys MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid",
+                    (keys, file_id << _SHIFT, ((file_id + 1) << _SHIFT) - 1)).fetchall()
+                visited += 1
+                if len(found) >= limit:
+                    return found[:limit]
+                if visited >= WALK_START and visited * limit > WALK_BRIEFS * max(len(found), 1):
+                    return None  # at this rate more than WALK_BRIEFS briefs: sort every match instead
+        finally:
+            files.close()
+        return found
+
     def _snippets(self, query: Query, ids: list[int]) -> dict[int, str]:
+        """Snippets of the hits ``ids`` only: each hit's row looked up by rowid, which
+        costs a few seeks in the word lists, not a walk over every match.  A prefix
+        (``word*``) is the exception: FTS5 merges the lists of every word with that
+        prefix for each statement, so its hits are found in one walk over the matches."""
         columns = ", ".join(
             f"snippet(fts, {n}, '{HIT_START}', '{HIT_END}', '{ELLIPSIS}', {SNIPPET_TOKENS})"
             for n in range(len(COLUMNS) - 1))
         columns += f", highlight(fts, {len(COLUMNS) - 1}, '{HIT_START}', '{HIT_END}')"
         found: dict[int, str] = {}
+        if not query.has_prefix:
+            statement = (f"SELECT fts.rowid, {columns}, u.label FROM fts JOIN units u ON u.id = fts.rowid"
+                         " WHERE fts MATCH ? AND fts.rowid = ?")
+            match = query.match()
+            for unit_id in ids:
+                for rowid, *cols, label in self.conn.execute(statement, (match, unit_id)):
+                    found[rowid] = _choose_snippet(cols, label)
+            return found
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
