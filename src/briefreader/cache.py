@@ -22,7 +22,14 @@ from . import paths
 from .model import LibraryEntry
 from .storage import write_atomic_bytes
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the key and the entry as two pickles, one after the other
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def pickle_entry(entry: LibraryEntry) -> bytes:
+    """An entry as the cache stores it (a worker process pickles it once, for both)."""
+    return pickle.dumps(entry, protocol=PROTOCOL)
 
 
 def _code_fingerprint() -> str:
@@ -70,18 +77,30 @@ class ModelCache:
             with open(file, "rb") as handle:
                 if os.fstat(handle.fileno()).st_uid != os.getuid():
                     return None
-                stored_key, entry = pickle.load(handle)
+                if pickle.load(handle) != key:
+                    return None  # stale: the entry is not even read
+                entry = pickle.load(handle)
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
                 ImportError, IndexError):
             return None
-        return entry if stored_key == key and isinstance(entry, LibraryEntry) else None
+        return entry if isinstance(entry, LibraryEntry) else None
 
     def put(self, path: Path, shown: str, max_file_size: int, entry: LibraryEntry) -> None:
         if not self.usable:
             return
         try:
+            data = pickle_entry(entry)
+        except (pickle.PickleError, RecursionError):
+            return
+        self.put_pickled(path, shown, max_file_size, data)
+
+    def put_pickled(self, path: Path, shown: str, max_file_size: int, data: bytes) -> None:
+        """Store an entry already pickled by :func:`pickle_entry`."""
+        if not self.usable:
+            return
+        try:
             key = self._key(path, os.stat(path), shown, max_file_size)
-            data = pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic_bytes(self._file(key), data, durable=False)
+            head = pickle.dumps(key, protocol=PROTOCOL)
+            write_atomic_bytes(self._file(key), head + data, durable=False)
         except (OSError, pickle.PickleError, RecursionError):
             pass  # a cache that cannot be written only costs time

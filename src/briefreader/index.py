@@ -61,7 +61,15 @@ The store
     the last two seconds is read again next time, as its timestamp may not
     show a second change) and removes what is gone, in one transaction, parsing
     in worker processes when many files changed.  :meth:`~LibraryIndex.search`
-    runs that update first, so a hit is never stale.  A file that is not a
+    brings the index up to date first, so a hit is never stale, without a stat
+    of every file where it can: the first search watches the folders of the
+    files (Linux inotify, :class:`_Watcher`) and stats them all; later ones
+    re-read only the files named by the events queued since (and those a
+    folder watch cannot follow: symbolic links, files with other hard links,
+    files on file systems not known to be local).  Guarantee: a search sees
+    every change to the files of the last update that completed before it
+    began; a file new to a folder is found by the next update.  Without
+    inotify, or once it lost track, every file is stat'ed.  A file that is not a
     database, is damaged, or has another schema version (``PRAGMA
     user_version``) is deleted and rebuilt; if the cache cannot be written at
     all the index carries on in memory and says so in ``notice``.  Concurrent

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import gc
 import os
+import pickle
 import re
 import stat
+import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -71,7 +75,10 @@ _EDTF_POINT = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?")
 
 def load_brief(path: str | Path, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> LibraryEntry:
     """Load one brief file: the brief (None when it has errors) and every problem."""
-    shown = clean_line(display_path(path))
+    return _load_brief(path, clean_line(display_path(path)), max_file_size)
+
+
+def _load_brief(path: str | Path, shown: str, max_file_size: int) -> LibraryEntry:
     try:
         text = read_text(str(path), max_file_size)
         root = compose(text)
@@ -131,11 +138,12 @@ def load_library(
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     progress: Callable[[int, int], None] | None = None,
     cache: "ModelCache | None" = None,
+    jobs: int | None = None,
 ) -> Library:
     """Load every brief below ``folder``; bad files become problems, never a failure."""
     files, problems = find_brief_files(folder)
     return load_paths(files, root=str(folder), max_file_size=max_file_size,
-                      progress=progress, extra_problems=problems, cache=cache)
+                      progress=progress, extra_problems=problems, cache=cache, jobs=jobs)
 
 
 def load_paths(
@@ -147,30 +155,146 @@ def load_paths(
     extra_problems: Iterable[Problem] = (),
     known_ids: Iterable[str] = (),
     cache: "ModelCache | None" = None,
+    jobs: int | None = None,
 ) -> Library:
     """Load the given brief files as one library and check what spans briefs.
 
     ``known_ids`` are ids of briefs that exist but were not loaded (a brief's
     neighbours when one file is checked), so that links to them are not flagged.
+    Files not in the model cache are parsed in up to ``jobs`` worker processes
+    (default: one per CPU) when there are at least :data:`PARALLEL_MIN` of them;
+    the result is the same either way.
     """
     files = list(files)
-    entries = []
+    total = len(files)
+    entries: list[LibraryEntry | None] = [None] * total
+    shown = [clean_line(display_path(path)) for path in files]
+    done = 0
     # Loading makes millions of long-lived objects and almost no cycles; the
     # cyclic collector would rescan them over and over (half the load time on
     # 1,000 briefs).  Pause it, then freeze what was loaded out of its way.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for done, path in enumerate(files, 1):
-            entries.append(load_brief_cached(path, cache, max_file_size=max_file_size))
+        todo = []
+        for number, path in enumerate(files):
+            entry = cache.get(Path(path), shown[number], max_file_size) if cache is not None else None
+            if entry is None:
+                todo.append(number)
+                continue
+            entries[number] = entry
+            done += 1
             if progress:
-                progress(done, len(files))
+                progress(done, total)
+        workers = _worker_count(len(todo), jobs)
+        if workers > 1:
+            parsed = _load_in_workers([files[n] for n in todo], [shown[n] for n in todo],
+                                      max_file_size, workers)
+            try:
+                for number, data in zip(todo, parsed):
+                    path = files[number]
+                    if data is None:
+                        continue  # could not be pickled: loaded below
+                    entries[number] = pickle.loads(data)
+                    if cache is not None:
+                        cache.put_pickled(Path(path), shown[number], max_file_size, data)
+                    done += 1
+                    if progress:
+                        progress(done, total)
+            finally:
+                parsed.close()  # the workers end now, not when the generator is collected
+        for number in todo:  # serially: few files, one CPU, or no worker processes
+            if entries[number] is not None:
+                continue
+            path = files[number]
+            entry = entries[number] = _load_brief(path, shown[number], max_file_size)
+            if cache is not None:
+                cache.put(Path(path), shown[number], max_file_size, entry)
+            done += 1
+            if progress:
+                progress(done, total)
     finally:
         if collecting:
             gc.enable()
-    library = _link_library(root, entries, list(extra_problems), set(known_ids))
+    library = _link_library(root, entries, list(extra_problems), set(known_ids))  # type: ignore[arg-type]
     gc.freeze()
     return library
+
+
+# ---------------------------------------------------------------------------
+# Worker processes
+
+PARALLEL_MIN = 32  # fewer files than this load faster here than with workers to start
+
+
+def _worker_count(files: int, jobs: int | None) -> int:
+    if files < PARALLEL_MIN:
+        return 1
+    if jobs is None:
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            jobs = os.cpu_count() or 1
+        jobs = min(jobs, 8)
+    return max(1, min(jobs, files // 8))
+
+
+def process_pool(workers: int):
+    """Worker processes for parsing (the loader's and the search index's).
+
+    On Linux, from a single-threaded process, plain fork (fast, nothing re-imported);
+    with other threads running (the TUI parses from a worker thread) forkserver,
+    which is safe there; elsewhere spawn.  With forkserver and spawn the workers
+    import the main module again: a script that loads or indexes many files must
+    keep its work under ``if __name__ == "__main__":`` (briefreader's own entry
+    points do).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+
+
+def _load_in_workers(paths: list[str | Path], shown: list[str], max_file_size: int,
+                     workers: int) -> Iterator[bytes | None]:
+    """Each file loaded and pickled in a worker process, in order.  Stops early
+    (the caller loads the rest) when no worker process can run or the pool breaks."""
+    try:
+        pool = process_pool(workers)
+    except (OSError, ImportError, RuntimeError, ValueError):
+        return  # no worker processes here (sandbox, no /dev/shm)
+    try:
+        # Absolute paths: a forkserver's working folder may not be this process's.
+        cwd = os.getcwd()
+        absolute = [os.path.join(cwd, path) for path in paths]
+        task = functools.partial(_load_pickled, max_file_size=max_file_size)
+        yield from pool.map(task, absolute, shown, chunksize=4)
+    except (OSError, RuntimeError, EOFError):
+        pass  # a broken pool (a worker killed): the caller loads the rest
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _load_pickled(path: str, shown: str, max_file_size: int) -> bytes | None:
+    """In a worker: one file loaded and pickled as the model cache stores it."""
+    from .cache import pickle_entry
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        entry = _load_brief(path, shown, max_file_size)
+        try:
+            return pickle_entry(entry)
+        except (pickle.PickleError, RecursionError):
+            return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def neighbour_ids(path: str | Path) -> set[str]:
@@ -245,22 +369,35 @@ def _link_library(root: str, entries: list[LibraryEntry], problems: list[Problem
 
 
 class _Fields:
-    """A mapping node's entries by key, each with its key node and value node."""
+    """A mapping node's entries by key: the value nodes, and the key nodes for positions."""
 
-    def __init__(self, node: Node, entries: dict[str, tuple[Node, Node]], what: str):
+    __slots__ = ("node", "keys", "values", "what", "value")
+
+    def __init__(self, node: Node, keys: dict[str, Node], values: dict[str, Node], what: str):
         self.node = node
-        self.entries = entries
+        self.keys = keys
+        self.values = values
         self.what = what
+        # value(key): the node or None.  The walk's most frequent call, so the dict's
+        # own C method rather than a Python one.
+        self.value = values.get
 
     def __contains__(self, key: str) -> bool:
-        return key in self.entries
-
-    def value(self, key: str) -> Node | None:
-        entry = self.entries.get(key)
-        return entry[1] if entry else None
+        return key in self.values
 
     def key(self, key: str) -> Node:
-        return self.entries[key][0]
+        return self.keys[key]
+
+
+# Each tuple of known keys as a set, looked up by identity (the tuples are constants).
+_KEY_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _key_set(known: tuple[str, ...]) -> frozenset[str]:
+    cached = _KEY_SETS.get(id(known))
+    if cached is None or cached[0] is not known:
+        cached = _KEY_SETS[id(known)] = (known, frozenset(known))
+    return cached[1]
 
 
 class _Walker:
@@ -297,21 +434,23 @@ class _Walker:
         if node.kind != "map":
             self.error(node, "wrong-type", f"{what} must be a mapping, not {node.type_name}")
             return None
-        entries: dict[str, tuple[Node, Node]] = {}
+        keys: dict[str, Node] = {}
+        values: dict[str, Node] = {}
+        known_set = _key_set(known)
         for key_node, value_node in node.value:
             if key_node.kind != "scalar":
                 self.error(key_node, "wrong-type", f"a key in {what} must be text, not {key_node.type_name}")
                 continue
             key = key_node.value
-            if key in entries:
-                first = entries[key][0]
+            if key in keys:
                 self.error(key_node, "duplicate-key",
-                           f"duplicate key '{key}' in {what} (first at line {first.line})")
+                           f"duplicate key '{key}' in {what} (first at line {keys[key].line})")
                 continue
-            entries[key] = (key_node, value_node)
-            if key not in known and not key.startswith("x-"):
+            keys[key] = key_node
+            values[key] = value_node
+            if key not in known_set and not key.startswith("x-"):
                 self.unknown_key(key_node, key, what, known)
-        return _Fields(node, entries, what)
+        return _Fields(node, keys, values, what)
 
     def unknown_key(self, node: Node, key: str, what: str, known: tuple[str, ...]) -> None:
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)

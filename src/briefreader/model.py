@@ -31,6 +31,9 @@ class Loc:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
+    def __reduce__(self):  # pickled as a call: the dataclass's slot state is slow to restore
+        return Loc, (self.path, self.line, self.column)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -42,6 +45,9 @@ class Problem:
     severity: str
     message: str
     code: str = ""
+
+    def __reduce__(self):  # as Loc's
+        return Problem, (self.path, self.line, self.column, self.severity, self.message, self.code)
 
     def __str__(self) -> str:
         if self.line:
