@@ -110,6 +110,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import paths, vocab
+from .loader import process_pool as _process_pool  # one pool helper, shared with the loader
 from .model import Brief, Claim, Library, LibraryEntry, inline_refs
 
 SCHEMA_VERSION = 1
@@ -704,26 +705,6 @@ def _storable(path: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _process_pool(workers: int):
-    """Worker processes for parsing.
-
-    On Linux, from a single-threaded process, plain fork (fast, nothing re-imported);
-    with other threads running (the TUI parses from a worker thread) forkserver,
-    which is safe there; elsewhere spawn.  With forkserver and spawn the workers
-    import the main module again: a script that indexes must keep its work under
-    ``if __name__ == "__main__":`` (briefreader's own entry points do).
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
-        method = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 # ---------------------------------------------------------------------------
