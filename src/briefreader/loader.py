@@ -61,6 +61,7 @@ HANDLING_KEYS = ("classification", "tlp", "notices")
 AUTHOR_KEYS = ("name", "role", "affiliation")
 PUBLISHER_KEYS = ("name", "url")
 
+_CREDIBILITY_GRADES = frozenset(str(k) for k in vocab.INFORMATION_CREDIBILITY)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_REDUCED = re.compile(r"\d{4}(-\d{2})?")
 # The EDTF level 0/1 forms a timeline needs: 2025, 2025-06, 2025-06-01, with an
@@ -553,7 +554,8 @@ class _Walker:
         return value
 
     def ref_list(self, fields: _Fields, key: str, kinds: tuple[str, ...], *, use: bool = True) -> tuple[str, ...]:
-        values = [self.ref(item, kinds, f"an item of '{key}'", use=use) for item in self.items(fields, key)]
+        what = f"an item of '{key}'"
+        values = [self.ref(item, kinds, what, use=use) for item in self.items(fields, key)]
         return tuple(v for v in values if v)
 
     def inline(self, node: Node | None, text: str) -> None:
@@ -825,7 +827,7 @@ class _Walker:
                       f"claim attributed to '{attributed_to}' has no 'stance' (endorsed, reported "
                       "or disputed): say what the brief makes of it")
         cites = tuple(c for c in (self.citation(n) for n in self.items(fields, "cites")) if c)
-        inline_cites = sum(ref.cite for ref in inline_refs(text))
+        inline_cites = sum(ref.cite for ref in inline_refs(text)) if "[" in text else 0
         if kind in ("fact", "reported") and not cites and not inline_cites:
             self.warn(fields.key("id") if "id" in fields else node, "uncited",
                       f"{kind} claim '{claim_id}' cites no source")
@@ -890,7 +892,7 @@ class _Walker:
         cred_node = fields.value("credibility")
         if cred_node is not None and not cred_node.is_null:
             value = cred_node.value if cred_node.kind == "scalar" else ""
-            if value.strip() in {str(k) for k in vocab.INFORMATION_CREDIBILITY}:
+            if value.strip() in _CREDIBILITY_GRADES:
                 credibility = int(value)
             else:
                 self.error(cred_node, "bad-value", f"'credibility' is '{value or cred_node.type_name}', "
