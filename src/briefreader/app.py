@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.app import App
 from textual.color import Color
 from textual.filter import LineFilter, NoColor
@@ -27,6 +28,32 @@ class StripColor(LineFilter):
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         return [Segment(text, style.without_color if style else style, control)
+                for text, style, control in segments]
+
+
+class PlainDefaults(LineFilter):
+    """Write the terminal's default colours as no colour at all.
+
+    The app draws in the terminal's own colours (an ANSI theme), and Textual spells
+    each default out (39;49) on every piece of text; after the reset that ends the
+    piece before it, leaving them out looks the same and costs fewer bytes a key.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._plain: dict[RichStyle, RichStyle] = {}
+
+    def _without_defaults(self, style: RichStyle) -> RichStyle:
+        plain = self._plain.get(style)
+        if plain is None:
+            kept = RichStyle(color=None if style.color is None or style.color.is_default else style.color,
+                             bgcolor=None if style.bgcolor is None or style.bgcolor.is_default
+                             else style.bgcolor)
+            plain = self._plain[style] = style.without_color + kept
+        return plain
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [Segment(text, self._without_defaults(style) if style else style, control)
                 for text, style, control in segments]
 
 
@@ -90,9 +117,14 @@ class BriefReaderApp(App):
         # With NO_COLOR set Textual only greys colours out unless ANSI colour is
         # on, in which case it strips them: no colour codes at all.
         no_color = "NO_COLOR" in os.environ
-        super().__init__(ansi_color=no_color)
+        # The terminal's own colours, as less and mutt use: the user's palette, light
+        # or dark, and short colour codes over a slow link.
+        super().__init__(ansi_color=True)
+        self.theme = "ansi-dark"
         if no_color:  # Textual's NoColor filter still writes default-colour codes (39, 49)
             self._filters = [StripColor() if isinstance(f, NoColor) else f for f in self._filters]
+        else:
+            self._filters.append(PlainDefaults())
         self.folder = folder
         self.first_brief = open_brief
         self.config = config or Config()

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 from textual.markup import escape as escape_markup
+from textual.reactive import Reactive
 from textual.worker import get_current_worker
 
 from . import render
@@ -38,6 +39,17 @@ def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
 
 # ---------------------------------------------------------------------------
 # Modal screens
+
+
+class QuietScreen(Screen):
+    """A screen that does not repaint itself in full when the focus moves.
+
+    Textual's Screen.focused repaints every cell of the screen on each focus change
+    (over SSH, the whole screen for a `tab` or a `/`); the widgets that gain and lose
+    focus repaint what changes in them themselves.
+    """
+
+    focused: Reactive = Reactive(None, repaint=False)
 
 
 class TextScreen(ModalScreen[None]):
@@ -129,7 +141,7 @@ class _Row:
     date: str
 
 
-class LibraryScreen(Screen):
+class LibraryScreen(QuietScreen):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="library.filter", priority=True),
         Binding("o", "sort", "Sort date/title", id="library.sort"),
@@ -298,7 +310,7 @@ class LibraryScreen(Screen):
 # A brief
 
 
-class BriefScreen(Screen):
+class BriefScreen(QuietScreen):
     BINDINGS = [
         Binding("tab", "cycle_pane(1)", "Next pane", id="brief.next_pane"),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="brief.previous_pane"),
@@ -316,6 +328,12 @@ class BriefScreen(Screen):
         # handed out (over SSH they often arrive in the same read)
         Binding("slash", "search", "Search in the brief", id="brief.search", priority=True),
         Binding("F", "app.search_library", "Search all briefs", id="brief.search_library"),
+        # priority, for the same reason: keys typed right after enter (`/word⏎n`) must
+        # reach the reader, not the query; only while the search bar has the focus
+        Binding("enter", "finish_search(1)", "In the search bar: go to the matches", show=False,
+                id="brief.search_accept", priority=True),
+        Binding("escape", "finish_search(0)", "In the search bar: cancel the search", show=False,
+                id="brief.search_cancel", priority=True),
         Binding("n", "search_next(1)", "Next match", id="brief.search_next"),
         Binding("escape", "leave_search", "Leave the search (back where it began)", show=False,
                 id="brief.leave_search"),
@@ -385,7 +403,7 @@ class BriefScreen(Screen):
 
     def on_descendant_focus(self, event) -> None:
         self.update_narrow()
-        self.update_status()
+        self.update_status(keep=True)  # the pane changed; a fresh message stays
 
     def update_narrow(self) -> None:
         """Two panes when narrow: the inspector takes the reader's place while focused."""
@@ -418,15 +436,23 @@ class BriefScreen(Screen):
             self.update_status()
         self.goto(target or "front", entry_id)
 
-    def update_status(self, message: str = "") -> None:
-        """The status line: the pane with the keys, a short-lived message, the counts."""
+    _status_message = ""
+
+    def update_status(self, message: str = "", *, keep: bool = False) -> None:
+        """The status line: the pane with the keys, a short-lived message, the counts.
+
+        ``keep``: redraw the line (another pane has focus) but keep a message still fresh."""
         brief = self.brief
         if brief is None:
             return
-        self._status_serial = getattr(self, "_status_serial", 0) + 1
-        if message:  # a message is news for a few seconds, then the line is itself again
-            serial = self._status_serial
-            self.set_timer(5, lambda: self._status_serial == serial and self.update_status())
+        if keep:
+            message = self._status_message
+        else:
+            self._status_serial = getattr(self, "_status_serial", 0) + 1
+            self._status_message = message
+            if message:  # a message is news for a few seconds, then the line is itself again
+                serial = self._status_serial
+                self.set_timer(5, lambda: self._status_serial == serial and self.update_status())
         pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
                                           ("details", self.inspector)) if p.has_focus), "outline")
         progress = self.app.review_store(brief).progress(brief)
@@ -443,7 +469,9 @@ class BriefScreen(Screen):
             parts.append("SECURE")
         parts.append("? help")
         line = " · ".join(parts)
-        self.query_one("#status", Static).update(Text(line))
+        if line != getattr(self, "_status_line", None):  # the same text would be sent again
+            self._status_line = line
+            self.query_one("#status", Static).update(Text(line), layout=False)  # one row, always
 
     def goto(self, target: str, entry_id: str = "") -> bool:
         """Select ``target`` everywhere: outline cursor, reading part and block, inspector.
@@ -506,6 +534,8 @@ class BriefScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search" and isinstance(self.focused, Input):
             return False  # `/` typed into the search bar is part of the query
+        if action == "finish_search":
+            return self.focused is self.query_one(SearchBar).input
         return True
 
     def action_search(self) -> None:
@@ -554,11 +584,16 @@ class BriefScreen(Screen):
         self.query_one(SearchBar).set_count(f"{index + 1}/{len(self.spots)}{more}")
 
     def on_search_bar_done(self, message: SearchBar.Done) -> None:
+        self.action_finish_search(message.accepted)
+
+    def action_finish_search(self, accepted: bool) -> None:
+        """Close the search bar: to the matches (enter) or back where it began (esc)."""
         bar = self.query_one(SearchBar)
+        if not bar.display:
+            return
         bar.display = False
         self.query_one("#status", Static).display = True
-        entry_id, block_key, pane = self.search_origin
-        if message.accepted and self.spots:
+        if accepted and self.spots:
             self.focus_pane(self.reader)
             self.update_status(f"{len(self.spots)} matches · n/N next/previous · esc back")
             return
@@ -799,7 +834,7 @@ class BriefScreen(Screen):
     def focus_pane(self, pane) -> None:
         # A hidden pane cannot take focus: in the narrow layout show it first.
         self.set_class(self.has_class("narrow") and pane is self.inspector, "inspecting")
-        pane.focus()
+        self.set_focus(pane)  # now, not on the next idle: the next key is already on its way
 
     def action_cycle_pane(self, step: int) -> None:
         panes = [self.outline, self.reader, self.inspector]
@@ -880,7 +915,7 @@ def _is_item(key: str) -> bool:
 # Search across the library
 
 
-class LibrarySearchScreen(Screen):
+class LibrarySearchScreen(QuietScreen):
     """Ranked full-text search over every brief of the library."""
 
     BINDINGS = [

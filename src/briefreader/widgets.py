@@ -6,14 +6,21 @@ posts messages about what the user did in it.  Panes never look at each other.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import _widget_navigation  # OptionList's own helpers; Textual is pinned
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.containers import Horizontal
 from textual.markup import escape as escape_markup
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
+from textual.strip import Strip
 from textual.widgets.option_list import Option
 
 from .render import Block, OutlineEntry, Row
@@ -30,6 +37,9 @@ LIST_BINDINGS = [
 ]
 
 
+CURSOR_STYLE = RichStyle(bold=True)
+
+
 class Banner(Static):
     """The handling banner, fixed at the top and bottom of a screen."""
 
@@ -43,6 +53,13 @@ class CursorList(OptionList):
 
     BINDINGS = LIST_BINDINGS
     items: dict = {}
+
+    # Over a slow link every cell counts.  OptionList repaints the whole pane (its
+    # border and scrollbar too) when the cursor moves; here only the lines of the
+    # option left and the option reached are sent, and the pane scrolls a page at a
+    # time when the cursor leaves it (like mutt without menu_scroll), not a line.
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+    SCROLL_CONTEXT = 1  # lines kept above an option the pane pages down to
 
     class Moved(Message):
         def __init__(self, item) -> None:
@@ -60,6 +77,89 @@ class CursorList(OptionList):
         def __init__(self, pane: "CursorList", direction: int) -> None:
             super().__init__()
             self.pane, self.direction = pane, direction
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # A layout elsewhere on the screen (a status line that changed) hands every
+        # pane the compositor's idea of its virtual size, which for an OptionList is
+        # never its own: ScrollView then redraws the scrollbars though nothing moved.
+        if size == self._size and container_size == self.container_size:
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    # Textual repaints a whole widget when it gains or loses focus.  A pane here
+    # looks the same either way but for its cursor, so only the cursor is repainted
+    # (the stylesheet keeps focus from changing anything else in a pane).
+    _focus_changing = False
+
+    def focus(self, scroll_visible: bool = True):
+        with self._cursor_only():
+            return super().focus(scroll_visible)
+
+    def _on_focus(self, event) -> None:
+        event.prevent_default()  # Textual calls each class's handler: Widget's runs here, once
+        with self._cursor_only():
+            super()._on_focus(event)
+
+    def _on_blur(self, event) -> None:
+        event.prevent_default()
+        with self._cursor_only():
+            super()._on_blur(event)
+
+    @contextmanager
+    def _cursor_only(self):
+        self._focus_changing = True
+        try:
+            yield
+        finally:
+            self._focus_changing = False
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if self._focus_changing and not (regions or layout or recompose):
+            if self.highlighted is not None and self.highlighted < self.option_count:
+                self.refresh_option(self.highlighted)
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index in (old, new):
+            if index is not None and index < self.option_count:
+                self.refresh_option(index)
+        super().watch_highlighted(new)
+
+    def option_lines(self, index: int) -> tuple[int, int]:
+        """The first line of an option in the pane's content, and its height."""
+        try:
+            return self._index_to_line[index], self._heights[index]
+        except KeyError:
+            return 0, 0
+
+    def refresh_option(self, index: int) -> None:
+        """Repaint one option's lines, and only where the cursor shows."""
+        top, height = self.option_lines(index)
+        if height:
+            width = self.cursor_columns or self.scrollable_content_region.width
+            self.refresh(Region(0, top - self.scroll_offset.y, width, height))
+
+    cursor_columns = 0  # 0: the cursor is the whole line (reverse video)
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Bring the cursor's option into view, a page at a time."""
+        if self.highlighted is None or not self.is_mounted:
+            return
+        start, height = self.option_lines(self.highlighted)
+        if not height:
+            return
+        view = max(1, self.scrollable_content_region.height)
+        first = self.scroll_offset.y
+        if top:
+            new_top = start
+        elif start >= first and start + min(height, view) <= first + view:
+            return  # in view already: do not move the page
+        elif start > first:  # below: it starts the next page
+            new_top = start - (self.SCROLL_CONTEXT if height + self.SCROLL_CONTEXT <= view else 0)
+        else:  # above: it ends the previous page
+            new_top = start + height - view if height <= view else start
+        self.scroll_to(y=max(0, new_top), animate=False, force=True, immediate=True)
 
     def action_cursor_down(self) -> None:
         self._step(1)
@@ -82,7 +182,17 @@ class CursorList(OptionList):
     def action_page_up(self) -> None:
         self._page(-1)
 
-    def _page(self, direction: int) -> None:
+    def _not_laid_out(self, direction: int, retry: bool) -> bool:
+        """A pane shown a moment ago (the inspector, when narrow) has no lines until
+        the next layout; a page key that arrives first waits for it, once."""
+        if self.option_count and not self._lines and not retry:
+            self.call_after_refresh(self._page, direction, True)
+            return True
+        return not self._lines
+
+    def _page(self, direction: int, retry: bool = False) -> None:
+        if self._not_laid_out(direction, retry):
+            return
         edge = (_widget_navigation.find_last_enabled if direction > 0
                 else _widget_navigation.find_first_enabled)(self.options)
         if self.highlighted == edge:
@@ -170,23 +280,75 @@ class Reader(CursorList):
         pass
 
     part = ""
+    # The cursor is a bar in the left margin, not reverse video over the block: a
+    # move then rewrites a few margin cells instead of every line of two blocks
+    # (mutt's arrow_cursor, for the same reason).  The bar is text, not colour.
+    cursor_columns = 1
+    SCROLL_CONTEXT = 0  # the block before ends in a blank line already
+    _spaced: set[int] = set()  # options that end with a blank line
+    CURSOR = "▌"
+    CURSOR_UNFOCUSED = "┆"
+
+    def _get_left_gutter_width(self) -> int:
+        return 2
+
+    def render_line(self, y: int) -> Strip:
+        # OptionList's own, minus the highlight style, plus the margin with the bar.
+        style = self.get_visual_style("option-list--option")
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+            strip = self._get_option_render(self.options[index], style)[offset]
+        except IndexError:
+            return Strip.blank(self.scrollable_content_region.width, style.rich_style)
+        margin = Segment("  ")  # unstyled: the fewest bytes when a cursor leaves it
+        spacer = index in self._spaced and offset == self._heights.get(index, 0) - 1
+        if index == self.highlighted and not spacer:  # the bar stops at the text's end
+            margin = Segment((self.CURSOR if self.has_focus else self.CURSOR_UNFOCUSED) + " ", CURSOR_STYLE)
+        return Strip([margin, *strip], strip.cell_length + 2)
 
     def show(self, part: str, blocks: list[Block]) -> None:
+        prompts = [block.text if block.heading else block.text + Text("\n")  # a blank line after
+                   for block in blocks]                                         # all but headings
+        self._spaced = {index for index, block in enumerate(blocks) if not block.heading}
+        if part == self.part and self._restyle([block.key for block in blocks], prompts):
+            self.items = {block.key: block for block in blocks}
+            return
         self.part = part
         self.items = {block.key: block for block in blocks}
-        # A blank line after each paragraph or card, none after a heading.
-        self.set_options(Option(block.text if block.heading else block.text + Text("\n"), id=block.key)
-                         for block in blocks)
+        self.set_options(Option(prompt, id=block.key) for prompt, block in zip(prompts, blocks))
+
+    def _restyle(self, keys: list[str], prompts: list[Text]) -> bool:
+        """Show new styles (search marks) on the same text in place, repainting only
+        the blocks that changed; False when the text itself differs."""
+        options = self.options
+        if len(options) != len(keys) or any(
+                option.id != key or option.prompt.plain != prompt.plain
+                for option, key, prompt in zip(options, keys, prompts)):
+            return False
+        changed = [index for index, (option, prompt) in enumerate(zip(options, prompts))
+                   if option.prompt != prompt]
+        style = self.get_visual_style("option-list--option")
+        width = self.scrollable_content_region.width
+        for index in changed:
+            before = self._get_option_render(options[index], style)
+            options[index]._set_prompt(prompts[index])
+            self._option_render_cache.clear()  # a cache: only what is shown is drawn again
+            after = self._get_option_render(options[index], style)
+            top, _ = self.option_lines(index)
+            for line, (old, new) in enumerate(zip(before, after)):
+                if old != new:  # a match mark moved on this line
+                    self.refresh(Region(0, top + line - self.scroll_offset.y, width, 1))
+        return True
 
     @property
     def blocks(self) -> dict[str, Block]:
         return self.items
 
-    def _page(self, direction: int) -> None:
+    def _page(self, direction: int, retry: bool = False) -> None:
         """Page like a pager: the next screenful of lines, one line kept for context,
         the cursor on the first block that starts in it (blocks can be taller than
         the pane, so paging by blocks would stall or skip)."""
-        if not self.option_count:
+        if self._not_laid_out(direction, retry):
             return
         lines = self._lines  # (option index, line within it), one per screen line
         height = max(1, self.scrollable_content_region.height)
@@ -289,7 +451,6 @@ class SearchBar(Horizontal):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel search", id="search.cancel"),
         Binding("ctrl+r", "toggle_regex", "Regex on/off", id="search.regex"),
         Binding("ctrl+t", "next_scope", "Scope: all/claims/sources/entities", id="search.scope"),
     ]
@@ -341,9 +502,6 @@ class SearchBar(Horizontal):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.Done(True))
-
-    def action_cancel(self) -> None:
-        self.post_message(self.Done(False))
 
     def action_toggle_regex(self) -> None:
         self.regex = not self.regex
