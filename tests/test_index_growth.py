@@ -318,8 +318,10 @@ QUERIES = load_script("search_library").QUERIES + [
 ]
 
 
+@pytest.mark.parametrize("lookup", [0, 10**9], ids=["snippets-looked-up", "snippets-in-one-walk"])
 @pytest.mark.parametrize("limit", [1, 7, 50, 200, None])
-def test_hits_are_those_of_scoring_every_match(generated, limit):
+def test_hits_are_those_of_scoring_every_match(generated, limit, lookup, monkeypatch):
+    monkeypatch.setattr(index_module, "LOOKUP_FILES", lookup)
     for text in QUERIES:
         assert generated.search(text, limit=limit) == reference_search(generated, text, limit), text
 

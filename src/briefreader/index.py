@@ -134,6 +134,7 @@ BUSY_TIMEOUT = 120.0  # seconds a writer waits for another process's update
 PARALLEL_MIN = 32  # parse in worker processes when at least this many files changed
 RACY_NS = 2_000_000_000  # a file modified this recently is read again by the next update
 WALK_START, WALK_BRIEFS = 4, 64  # filters alone: walk briefs by date while that needs at most 64
+LOOKUP_FILES = 2000  # from this many files on, snippets are looked up hit by hit (see _snippets)
 WATCH = True  # watch the library's folders (inotify) instead of stat'ing every file before a search
 
 QUERY_HELP = """\
@@ -1537,16 +1538,19 @@ class LibraryIndex:
         return found
 
     def _snippets(self, query: Query, ids: list[int]) -> dict[int, str]:
-        """Snippets of the hits ``ids`` only: each hit's row looked up by rowid, which
-        costs a few seeks in the word lists, not a walk over every match.  A prefix
-        (``word*``) is the exception: FTS5 merges the lists of every word with that
-        prefix for each statement, so its hits are found in one walk over the matches."""
+        """Snippets of the hits ``ids`` only.  In a large library each hit's row is looked
+        up by rowid, a few seeks in the word lists (some 25 to 100 us a hit), instead of
+        a walk over every match, whose cost grows with the library.  In a small one
+        (fewer than :data:`LOOKUP_FILES` files) that walk is the cheaper of the two,
+        and so it is for a prefix (``word*``) at any size: FTS5 merges the lists of
+        every word with the prefix again for each statement.  Both give the same text."""
         columns = ", ".join(
             f"snippet(fts, {n}, '{HIT_START}', '{HIT_END}', '{ELLIPSIS}', {SNIPPET_TOKENS})"
             for n in range(len(COLUMNS) - 1))
         columns += f", highlight(fts, {len(COLUMNS) - 1}, '{HIT_START}', '{HIT_END}')"
         found: dict[int, str] = {}
-        if not query.has_prefix:
+        files = self.last_update.files if self.last_update is not None else 0
+        if not query.has_prefix and files >= LOOKUP_FILES:
             statement = (f"SELECT fts.rowid, {columns}, u.label FROM fts JOIN units u ON u.id = fts.rowid"
                          " WHERE fts MATCH ? AND fts.rowid = ?")
             match = query.match()
