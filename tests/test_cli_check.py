@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -83,6 +84,13 @@ def test_missing_path_is_a_usage_error(tmp_path, capsys):
     assert status == 2
     assert output == ""
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_opening_a_fifo_says_it_is_not_a_file(tmp_path, capsys):
+    fifo = tmp_path / "pipe.brief.yaml"
+    os.mkfifo(fifo)  # the reader must not open an empty library (nor block reading it)
+    assert main([str(fifo)], StringIO()) == 2
+    assert "not a regular file or a folder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args", [["--bogus", "x"], [], ["--format", "xml", "x"], ["--max-file-size", "lots", "x"]],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -664,6 +665,20 @@ def test_a_broken_brief_is_listed_and_enter_shows_its_problem(tmp_path: Path):
             assert re.search(r"broken\.brief\.yaml:3:\d+: error: bad YAML", body_text), body_text
             await press(pilot, "escape")
             assert isinstance(app.screen, LibraryScreen)
+    run(body)
+
+
+def test_a_problem_with_the_whole_file_is_listed_without_a_line_number(tmp_path: Path):
+    folder = tmp_path / "library"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.brief.yaml")  # not a regular file: refused unread
+
+    async def body():
+        async with reader(folder) as pilot:
+            text = screen_text(pilot.app)
+            assert "could not be opened" in text and "pipe.brief.yaml" in text
+            assert "0:0" not in text
+            assert re.search(r"^\s+not a regular file", text, re.MULTILINE), text
     run(body)
 
 

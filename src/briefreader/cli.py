@@ -250,6 +250,8 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
     first, entry = "", None
     if args.path and not target.exists():
         raise UsageError(f"no such file or folder: {clean_line(args.path)}")
+    if args.path and not (target.is_file() or target.is_dir()):  # a FIFO or a device
+        raise UsageError(f"not a regular file or a folder: {clean_line(args.path)}")
     if target.is_file():
         from .loader import load_brief
 

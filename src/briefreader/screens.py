@@ -245,10 +245,11 @@ class LibraryScreen(QuietScreen):
         brief = entry.brief
         if brief is None:
             text = Text("✗ could not be opened: ", style="bold")
-            text.append(entry.path)
+            text.append(self.within_library(entry.path))  # the file's name, not a long prefix
             first = entry.errors[0] if entry.errors else None
-            if first:
-                text.append(f"\n  {first.line}:{first.column}: {first.message}", style="italic")
+            if first:  # a problem with the whole file (unreadable, too big) has no line
+                where = f"{first.line}:{first.column}: " if first.line else ""
+                text.append(f"\n  {where}{first.message}", style="italic")
             return text
         text = Text(brief.title, style="bold")
         meta = [brief.date, brief.type or "brief", brief.banner, _plural(len(brief.claims), "claim")]
@@ -260,6 +261,12 @@ class LibraryScreen(QuietScreen):
                         + (f" ({progress.stale} stale)" if progress.stale else ""))
         text.append("\n  " + " · ".join(meta))
         return text
+
+    def within_library(self, path: str) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(Path(self.folder).resolve()))
+        except (ValueError, OSError, RuntimeError):  # outside it, or a symlink loop
+            return path
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_list()
