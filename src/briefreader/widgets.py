@@ -329,15 +329,21 @@ class Reader(CursorList):
                    if option.prompt != prompt]
         style = self.get_visual_style("option-list--option")
         width = self.scrollable_content_region.width
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
         for index in changed:
-            before = self._get_option_render(options[index], style)
-            options[index]._set_prompt(prompts[index])
-            self._option_render_cache.clear()  # a cache: only what is shown is drawn again
-            after = self._get_option_render(options[index], style)
-            top, _ = self.option_lines(index)
-            for line, (old, new) in enumerate(zip(before, after)):
-                if old != new:  # a match mark moved on this line
-                    self.refresh(Region(0, top + line - self.scroll_offset.y, width, 1))
+            option = options[index]
+            start, height = self.option_lines(index)
+            visible = range(max(start, top), min(start + height, bottom))
+            # Only what is on screen is drawn now (a long block takes a while to wrap).
+            before = self._get_option_render(option, style) if visible else []
+            option._set_prompt(prompts[index])
+            for key in [key for key in self._option_render_cache.keys() if key[0] is option]:
+                self._option_render_cache.discard(key)
+            after = self._get_option_render(option, style) if visible else []
+            for line in visible:
+                if before[line - start] != after[line - start]:  # a match mark moved here
+                    self.refresh(Region(0, line - top, width, 1))
         return True
 
     @property
