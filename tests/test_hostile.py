@@ -531,13 +531,13 @@ REFUSED = ["python-tag.brief.yaml", "custom-tags.brief.yaml", "alias-bomb.brief.
 def test_reader_refuses_a_hostile_file_cleanly(name, solo, terminal):
     """`briefreader FILE` on a file that cannot open: the problems, each as
     path:line:column: error: ..., exit status 1, nothing a terminal would act on.  A FIFO
-    or device is not a file: the reader shows an empty library (it must not block)."""
+    or device is not a file: a usage error, at once (the reader must not block on it)."""
     case = BY_NAME[name]
     folder, path = solo[name]
     term = terminal([path.name], folder)
     if case.special:
-        term.wait_for("No briefs in")
-        assert term.quit() == 0
+        assert term.wait_for_exit() == 2
+        assert term.ever_seen("not a regular file or a folder")
     else:
         assert term.wait_for_exit() == 1
         assert term.ever_seen("could not be opened")

@@ -9,14 +9,18 @@ from pathlib import Path
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual import work
 from textual.app import App
+from textual.screen import ModalScreen
 from textual.color import Color
 from textual.filter import LineFilter, NoColor
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.worker import get_current_worker
 
 from . import paths, render, secure
 from .config import Config, load_config
+from .loader import load_library
 from .model import Library, LibraryEntry
 from .sanitize import clean_line
 from .screens import BriefScreen, LibraryScreen, LibrarySearchScreen, TextScreen, help_text
@@ -179,18 +183,50 @@ class BriefReaderApp(App):
             return "not logged (state folder not writable)"
         return str(log)
 
+    @property
+    def _background_screens(self) -> list:
+        # Textual keeps painting the screen under the top one, in case it shows through;
+        # ours are opaque, so a library loading under a brief would repaint the brief
+        # screen in full (twice, over SSH).  Only a modal screen lets the one below show.
+        if not isinstance(self.screen, ModalScreen):
+            return []
+        return super()._background_screens
+
     def on_mount(self) -> None:
+        # Textual holds back every paint until on_mount returns, yet still renders the
+        # screens pushed here; pushing them just after spares one full render at start.
+        self.call_later(self.start)
+
+    def start(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        self.push_screen(LibraryScreen(self.folder, open_first=self.first_brief))
         if self.preloaded is not None and self.preloaded.brief is not None:
-            # One brief was asked for and is already parsed: show it now, and let the
-            # library (for related briefs) load behind it.
+            # One brief was asked for and is already parsed: show it now, alone (`q`
+            # quits, so the library screen would never show), and read its folder
+            # for the related briefs once it is on screen.
             self.library = Library(self.folder, (self.preloaded,))
             self.open_brief(self.preloaded.brief.id, record=False)
+            self.call_after_refresh(self.load_library_behind)
+        else:
+            self.push_screen(LibraryScreen(self.folder, open_first=self.first_brief))
         for notice in (self.config.notice, self.positions.notice):
             if notice:
                 self.notify(notice, severity="warning", timeout=10)
+
+    def read_library(self, progress=None) -> Library:
+        """Parse the library folder (in a worker thread), through the model cache when on."""
+        cache = None
+        if self.use_cache:
+            from .cache import ModelCache
+
+            cache = ModelCache()
+        return load_library(self.folder, progress=progress, cache=cache)
+
+    @work(thread=True, exclusive=True, name="load-library-behind")
+    def load_library_behind(self) -> None:
+        library = self.read_library()
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(setattr, self, "library", library)
 
     # -- places ---------------------------------------------------------
 
@@ -228,7 +264,7 @@ class BriefReaderApp(App):
         screen = self.brief_screen
         if fresh or screen is None:
             # a popped screen is taken apart by Textual: always push a new one
-            screen = BriefScreen()
+            screen = BriefScreen(self.size.width)
             self.push_screen(screen)
         else:  # close any modal screens over it
             for _ in range(len(self.screen_stack) - 1 - self.screen_stack.index(screen)):
@@ -237,8 +273,8 @@ class BriefReaderApp(App):
         return True
 
     def close_brief(self) -> None:
-        if self.first_brief and len(self.screen_stack) <= 3:  # opened on one file: q quits
-            self.exit()
+        if not any(isinstance(screen, (LibraryScreen, LibrarySearchScreen)) for screen in self.screen_stack[:-1]):
+            self.exit()  # opened on one file: nothing to go back to, q quits
             return
         self.pop_screen()
 

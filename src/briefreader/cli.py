@@ -8,6 +8,7 @@ is the console-script entry point.  Exit statuses: 0 success, 1 problems found
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -264,10 +265,20 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
         first, folder = entry.brief.id, str(target.parent)
     else:
         folder = str(target)
-    from .app import BriefReaderApp  # Textual only when the reader really opens
+    # Start-up allocates much and frees little: no cyclic collections while Textual is
+    # imported and the app built (a full one could land just before the first paint),
+    # then what was built is frozen out of later collections.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from .app import BriefReaderApp  # Textual only when the reader really opens
 
-    app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state,
-                         use_cache=not args.no_cache, preloaded=entry)
+        app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state,
+                             use_cache=not args.no_cache, preloaded=entry)
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
     app.run()
     return app.return_code or EXIT_OK
 

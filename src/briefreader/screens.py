@@ -19,7 +19,7 @@ from textual.reactive import Reactive
 from textual.worker import get_current_worker
 
 from . import render
-from .loader import load_library, load_paths
+from .loader import load_paths
 from .sanitize import clean_line
 from .model import Brief, Library, LibraryEntry, Problem
 from .find import MAX_SPOTS, BriefFinder, FindError, Spot
@@ -177,12 +177,7 @@ class LibraryScreen(QuietScreen):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.set_status, f"Loading briefs… {done}/{total}")
 
-        cache = None
-        if self.app.use_cache:
-            from .cache import ModelCache
-
-            cache = ModelCache()
-        library = load_library(self.folder, progress=progress, cache=cache)
+        library = self.app.read_library(progress)
         if not worker.is_cancelled:
             self.app.call_from_thread(self.loaded, library)
 
@@ -362,8 +357,10 @@ class BriefScreen(QuietScreen):
         Binding("q", "close", "Close brief", id="brief.close"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, width: int = 0) -> None:
+        # Laid out for the terminal's width from the start: setting the classes later
+        # restyles every widget once more before the first paint.
+        super().__init__(classes=" ".join(self.layout_classes(width)) if width else None)
         self.brief: Brief | None = None
         # Ids the screen selected itself: their highlight messages arrive later
         # and must not be taken for the user's moves.
@@ -404,9 +401,15 @@ class BriefScreen(QuietScreen):
             pane.call_after_refresh(pane.scroll_to_highlight)
         self.update_narrow()
 
+    @staticmethod
+    def layout_classes(width: int) -> list[str]:
+        return [name for name, under in (("narrow", NARROW), ("tiny", 70)) if width < under]
+
     def fit_layout(self, width: int) -> None:
-        self.set_class(width < NARROW, "narrow")
-        self.set_class(width < 70, "tiny")
+        wanted = self.layout_classes(width)
+        for name in ("narrow", "tiny"):
+            if self.has_class(name) != (name in wanted):  # only a change restyles the screen
+                self.set_class(name in wanted, name)
 
     def on_descendant_focus(self, event) -> None:
         self.update_narrow()

@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.markup import escape as escape_markup
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static
 from textual.strip import Strip
 from textual.widgets.option_list import Option
 
@@ -433,18 +433,20 @@ class NoteEditor(ModalScreen[str | None]):
         self.text = text
 
     def compose(self):
+        from textual.widgets import TextArea  # only notes need it: not on the start-up path
+
         area = TextArea(self.text, id="note-text", soft_wrap=True, tab_behavior="focus")
         area.border_title = escape_markup(self.title_text)  # Textual reads titles as markup
         area.border_subtitle = "esc saves and closes · ctrl+g discards"
         yield area
 
     def on_mount(self) -> None:
-        area = self.query_one(TextArea)
+        area = self.query_one("#note-text")
         area.focus()
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        self.dismiss(self.query_one("#note-text").text)
 
     def action_discard(self) -> None:
         self.dismiss(None)
