@@ -68,8 +68,10 @@ The store
     folder watch cannot follow: symbolic links, files with other hard links,
     files on file systems not known to be local).  Guarantee: a search sees
     every change to the files of the last update that completed before it
-    began; a file new to a folder is found by the next update.  Without
-    inotify, or once it lost track, every file is stat'ed.  A file that is not a
+    began (writes through a shared memory map, which make no event, excepted:
+    the next update sees them); a file new to a folder is found by the next
+    update.  Without inotify, or once it lost track (queue overflow, a folder
+    renamed or replaced), every file is stat'ed.  A file that is not a
     database, is damaged, or has another schema version (``PRAGMA
     user_version``) is deleted and rebuilt; if the cache cannot be written at
     all the index carries on in memory and says so in ``notice``.  Concurrent
