@@ -678,7 +678,7 @@ def test_a_problem_with_the_whole_file_is_listed_without_a_line_number(tmp_path:
             text = screen_text(pilot.app)
             assert "could not be opened" in text and "pipe.brief.yaml" in text
             assert "0:0" not in text
-            assert re.search(r"^\s+not a regular file", text, re.MULTILINE), text
+            assert re.search(r"^[▌┆ ]\s+not a regular file", text, re.MULTILINE), text
     run(body)
 
 

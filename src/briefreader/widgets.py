@@ -61,6 +61,35 @@ class CursorList(OptionList):
     highlighted: reactive[int | None] = reactive(None, repaint=False)
     SCROLL_CONTEXT = 1  # lines kept above an option the pane pages down to
 
+    # The cursor is a bar in the left margin, text and not colour, so that it shows
+    # without colour (NO_COLOR, Textual draws reverse video as swapped colours) and in
+    # a pane without focus (┆); the focused list also shows its line in reverse.
+    CURSOR = "▌"
+    CURSOR_UNFOCUSED = "┆"
+    MARGIN = 1
+    LINE_HIGHLIGHT = True
+    _spaced: set[int] = set()  # options whose last line is a blank spacer: no bar there
+
+    def _get_left_gutter_width(self) -> int:
+        return self.MARGIN
+
+    def render_line(self, y: int) -> Strip:
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return super().render_line(y)
+        if self.LINE_HIGHLIGHT:
+            strip = super().render_line(y)
+        else:  # OptionList's own, minus the highlight style
+            style = self.get_visual_style("option-list--option")
+            strip = self._get_option_render(self.options[index], style)[offset]
+        margin = Segment(" " * self.MARGIN)  # unstyled: the fewest bytes when a cursor leaves
+        spacer = index in self._spaced and offset == self._heights.get(index, 0) - 1
+        if index == self.highlighted and not spacer and not self.options[index].disabled:
+            bar = self.CURSOR if self.has_focus else self.CURSOR_UNFOCUSED
+            margin = Segment(bar.ljust(self.MARGIN), CURSOR_STYLE)
+        return Strip([margin, *strip], strip.cell_length + self.MARGIN)
+
     class Moved(Message):
         def __init__(self, item) -> None:
             super().__init__()
@@ -280,31 +309,13 @@ class Reader(CursorList):
         pass
 
     part = ""
-    # The cursor is a bar in the left margin, not reverse video over the block: a
-    # move then rewrites a few margin cells instead of every line of two blocks
-    # (mutt's arrow_cursor, for the same reason).  The bar is text, not colour.
+    # Only the bar shows the cursor here, not reverse video over the block: a move
+    # then rewrites a few margin cells instead of every line of two blocks (mutt's
+    # arrow_cursor, for the same reason).
     cursor_columns = 1
+    LINE_HIGHLIGHT = False
+    MARGIN = 2
     SCROLL_CONTEXT = 0  # the block before ends in a blank line already
-    _spaced: set[int] = set()  # options that end with a blank line
-    CURSOR = "▌"
-    CURSOR_UNFOCUSED = "┆"
-
-    def _get_left_gutter_width(self) -> int:
-        return 2
-
-    def render_line(self, y: int) -> Strip:
-        # OptionList's own, minus the highlight style, plus the margin with the bar.
-        style = self.get_visual_style("option-list--option")
-        try:
-            index, offset = self._lines[self.scroll_offset.y + y]
-            strip = self._get_option_render(self.options[index], style)[offset]
-        except IndexError:
-            return Strip.blank(self.scrollable_content_region.width, style.rich_style)
-        margin = Segment("  ")  # unstyled: the fewest bytes when a cursor leaves it
-        spacer = index in self._spaced and offset == self._heights.get(index, 0) - 1
-        if index == self.highlighted and not spacer:  # the bar stops at the text's end
-            margin = Segment((self.CURSOR if self.has_focus else self.CURSOR_UNFOCUSED) + " ", CURSOR_STYLE)
-        return Strip([margin, *strip], strip.cell_length + 2)
 
     def show(self, part: str, blocks: list[Block]) -> None:
         prompts = [block.text if block.heading else block.text + Text("\n")  # a blank line after
