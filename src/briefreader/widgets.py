@@ -145,7 +145,7 @@ class CursorList(OptionList):
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
         if self._focus_changing and not (regions or layout or recompose):
             if self.highlighted is not None and self.highlighted < self.option_count:
-                self.refresh_option(self.highlighted)
+                self.refresh_option(self.highlighted, whole=True)
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
@@ -162,14 +162,14 @@ class CursorList(OptionList):
         except KeyError:
             return 0, 0
 
-    def refresh_option(self, index: int) -> None:
-        """Repaint one option's lines, and only where the cursor shows."""
+    def refresh_option(self, index: int, *, whole: bool = False) -> None:
+        """Repaint one option's lines, and only where the cursor shows: the bar alone,
+        unless the line is highlighted too (a focused list) or ``whole``."""
         top, height = self.option_lines(index)
         if height:
-            width = self.cursor_columns or self.scrollable_content_region.width
+            bar_only = not whole and not (self.LINE_HIGHLIGHT and self.has_focus)
+            width = 1 if bar_only else self.scrollable_content_region.width
             self.refresh(Region(0, top - self.scroll_offset.y, width, height))
-
-    cursor_columns = 0  # 0: the cursor is the whole line (reverse video)
 
     def scroll_to_highlight(self, top: bool = False) -> None:
         """Bring the cursor's option into view, a page at a time."""
@@ -312,7 +312,6 @@ class Reader(CursorList):
     # Only the bar shows the cursor here, not reverse video over the block: a move
     # then rewrites a few margin cells instead of every line of two blocks (mutt's
     # arrow_cursor, for the same reason).
-    cursor_columns = 1
     LINE_HIGHLIGHT = False
     MARGIN = 2
     SCROLL_CONTEXT = 0  # the block before ends in a blank line already
