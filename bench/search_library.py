@@ -13,8 +13,9 @@ process, with the index in a temporary folder (the user's cache is not touched):
 - incremental update: one brief's mtime changes, then ``update`` again;
 - warm search: ~20 varied queries (words, phrases, prefixes, OR, exclusions,
   filters alone and with words), each run through ``LibraryIndex.search``, which
-  first re-checks every file's size and mtime (the "never stale" check is part
-  of the cost).  Each query runs 3 times after a warm-up; the table gives the
+  first makes sure the index is current (the "never stale" check is part of the
+  cost: on Linux, the folder watches' queued events and a stat of each watched
+  folder; elsewhere, or for files a watch cannot follow, a stat of every file).  Each query runs 3 times after a warm-up; the table gives the
   median and the slowest of the per-query medians;
 - the CLI-equivalent cost of one query: rescanning the folder for brief files
   (``find_brief_files``), which ``briefreader search`` does on every run;
@@ -87,7 +88,7 @@ def measure(folder: Path, jobs: int | None) -> dict:
             runs = []
             for _ in range(3):
                 started = time.perf_counter()
-                index.search(query)  # refresh=True: stat every file first
+                index.search(query)  # refresh=True: brought up to date first
                 runs.append(time.perf_counter() - started)
             per_query[query] = statistics.median(runs)
         rescans = []
