@@ -179,6 +179,21 @@ def test_no_color_emits_no_colour_codes(terminal_factory):
     terminal.press(b"\t")  # to the reading pane: its bar, and the outline's unfocused one
     terminal.wait_until(lambda lines: any(line.startswith("┆") for line in lines)
                         and any("▌ " in line for line in lines), "both cursors, as text")
+    # the go-to palette is Textual's own list: its selected entry is underlined
+    terminal.press(b"\x10")  # ctrl+p
+    terminal.press(b"luk")
+    terminal.wait_for("Go to Luk")
+
+    def underlined_entries(lines) -> list[int]:
+        return [y for y, line in enumerate(lines) if "Go to" in line
+                and terminal.screen.buffer[y][line.index("Go to")].underscore]
+
+    terminal.wait_until(lambda lines: len(underlined_entries(lines)) == 1, "one entry underlined")
+    first = underlined_entries(terminal.screen.display)
+    terminal.press(b"\x1b[B")  # down
+    terminal.wait_until(lambda lines: underlined_entries(lines) not in ([], first), "the next one")
+    terminal.press(b"\x1b")
+    time.sleep(0.2)
     terminal.press(b"q")
     terminal.wait_for("briefreader · library")
     terminal.press(b"q")
