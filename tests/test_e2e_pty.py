@@ -194,6 +194,16 @@ def test_no_color_emits_no_colour_codes(terminal_factory):
     terminal.wait_until(lambda lines: underlined_entries(lines) not in ([], first), "the next one")
     terminal.press(b"\x1b")
     time.sleep(0.2)
+    # and the text cursor of the search bar is reverse video
+    terminal.press(b"/bel")
+
+    def cursor_after_query(lines) -> bool:
+        row = next((y for y, line in enumerate(lines) if line.startswith("/ bel")), None)
+        return row is not None and terminal.screen.buffer[row][5].reverse
+
+    terminal.wait_until(cursor_after_query, "a reverse-video cursor after the query")
+    terminal.press(b"\x1b")
+    time.sleep(0.2)
     terminal.press(b"q")
     terminal.wait_for("briefreader · library")
     terminal.press(b"q")

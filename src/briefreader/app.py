@@ -127,6 +127,7 @@ class BriefReaderApp(App):
         self.theme = "ansi-dark"
         if no_color:  # Textual's NoColor filter still writes default-colour codes (39, 49)
             self._filters = [StripColor() if isinstance(f, NoColor) else f for f in self._filters]
+            self.add_class("-no-color")  # the stylesheet marks by attributes what colour would
         else:
             self._filters.append(PlainDefaults())
         self.folder = folder
