@@ -103,7 +103,7 @@ def worker_load(folder: Path) -> dict:
 def worker_index(folder: Path) -> dict:
     """bench/search_library.py's measurement (first index, incremental update, its 21 queries
     warm), with CPU time next to wall time: user+sys of this process and its workers."""
-    from search_library import QUERIES
+    from search_library import QUERIES, settle
 
     from briefreader.index import LibraryIndex
     from briefreader.loader import find_brief_files
@@ -111,6 +111,7 @@ def worker_index(folder: Path) -> dict:
     before = _rss_mib()
     with tempfile.TemporaryDirectory(prefix="briefreader-bench-") as scratch:
         db = Path(scratch) / "index.sqlite"
+        settle(find_brief_files(folder)[0])
         cpu, cpu_children = _cpu(), _cpu(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         files, _ = find_brief_files(folder)
@@ -126,7 +127,7 @@ def worker_index(folder: Path) -> dict:
             runs, cpu_runs = [], []
             for _ in range(3):
                 cpu, started = time.process_time(), time.perf_counter()
-                index.search(query)  # refresh=True: stat every file first
+                index.search(query)  # refresh=True: brought up to date first
                 runs.append(time.perf_counter() - started)
                 cpu_runs.append(time.process_time() - cpu)
             walls[query], cpus[query] = statistics.median(runs), statistics.median(cpu_runs)

@@ -844,7 +844,9 @@ class BriefScreen(QuietScreen):
     def focus_pane(self, pane) -> None:
         # A hidden pane cannot take focus: in the narrow layout show it first.
         self.set_class(self.has_class("narrow") and pane is self.inspector, "inspecting")
-        self.set_focus(pane)  # now, not on the next idle: the next key is already on its way
+        # now, not on the next idle: the next key is already on its way; a pane is always
+        # in view, so nothing to scroll (which would repaint its scrollbar)
+        self.set_focus(pane, scroll_visible=False)
 
     def action_cycle_pane(self, step: int) -> None:
         panes = [self.outline, self.reader, self.inspector]

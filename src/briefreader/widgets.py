@@ -136,16 +136,23 @@ class CursorList(OptionList):
 
     @contextmanager
     def _cursor_only(self):
+        # Textual also sets the scrollbar colours again on a focus change, to the same
+        # values, and each set repaints the scrollbar: hold those repaints back too.
+        bar = self._vertical_scrollbar
         self._focus_changing = True
+        if bar is not None:
+            bar.refresh = lambda *args, **kwargs: bar
         try:
             yield
         finally:
             self._focus_changing = False
+            if bar is not None:
+                del bar.refresh
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
         if self._focus_changing and not (regions or layout or recompose):
             if self.highlighted is not None and self.highlighted < self.option_count:
-                self.refresh_option(self.highlighted, whole=True)
+                self.refresh_option(self.highlighted, whole=self.LINE_HIGHLIGHT)
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
