@@ -211,3 +211,26 @@ def test_no_color_emits_no_colour_codes(terminal_factory):
     raw = bytes(terminal.raw)
     assert b"\x1b[" in raw  # it did draw
     assert colour_parameters(raw) == set()
+
+
+def test_keys_that_arrive_together_are_handled_in_order(terminal_factory):
+    """A paste, or an SSH packet holding several keys: each must act as if typed one by
+    one.  Textual hands a text field's keys to the field's own queue, so before the fix
+    `/belarus⏎nnN` in one write lost the search (enter saw no query yet) and the `n`s,
+    and a backspace right after the query deleted all of it (the field's select-all on
+    focus landed after the letters)."""
+    terminal = terminal_factory()
+    terminal.wait_for("briefreader · library", "Oreshnik in Belarus")
+    terminal.press(b"\r")
+    terminal.wait_for("Bottom line up front")
+    terminal.press(b"\t/belarus\rnnN")
+    terminal.wait_until(lambda lines: any("match 2 of" in line for line in lines),
+                        "enter searched the whole query, then n, n, N moved to match 2")
+    terminal.press(b"/belarus")
+    terminal.wait_until(lambda lines: any(line.startswith("/ belarus ") for line in lines), "the query")
+    terminal.press(b"\x7f\x7fxx")  # two backspaces and two letters, together
+    terminal.wait_until(lambda lines: any(line.startswith("/ belarxx ") for line in lines),
+                        "the query edited in order")
+    terminal.press(b"\x17minsk")  # ctrl+w: the word, then a new one
+    terminal.wait_until(lambda lines: any(line.startswith("/ minsk ") for line in lines),
+                        "the word replaced")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.screen import ModalScreen
+from textual.widgets import Input
 from textual.color import Color
 from textual.filter import LineFilter, NoColor
 from textual.binding import Binding
@@ -59,6 +60,30 @@ class PlainDefaults(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         return [Segment(text, self._without_defaults(style) if style else style, control)
                 for text, style, control in segments]
+
+
+# What a key does in a text field (Textual's Input bindings), for the keys that edit or
+# move; enter, copy and paste stay Textual's.
+FIELD_ACTIONS = {key.strip(): binding.action for binding in Input.BINDINGS
+                 for key in binding.key.split(",")
+                 if binding.action.startswith(("cursor_", "delete_")) or binding.action in ("home", "end")}
+
+
+def type_into(field: Input, event) -> bool:
+    """Apply a key to a text field now; False when it is not an edit or a move."""
+    if event.is_printable and event.character:
+        selection = field.selection
+        if selection.is_empty:
+            field.insert_text_at_cursor(event.character)
+        else:
+            field.replace(event.character, *selection)
+        return True
+    action = FIELD_ACTIONS.get(event.key)
+    method = getattr(field, f"action_{action}", None) if action else None
+    if method is None:
+        return False
+    method()
+    return True
 
 
 @dataclass(frozen=True)
@@ -183,6 +208,18 @@ class BriefReaderApp(App):
         except OSError:
             return "not logged (state folder not writable)"
         return str(log)
+
+    async def on_event(self, event) -> None:
+        # A key for a text field is applied here, in the order the keys arrive, before
+        # the next key is looked at.  Textual hands it to the field's own queue instead,
+        # so in a burst (a paste, an SSH packet: `/word⏎n`, `⌫⌫xx`) the keys after it
+        # could be handled before the field had its letters.
+        if isinstance(event, events.Key) and isinstance(self.focused, Input):
+            if await self._check_bindings(event.key, priority=True):
+                return
+            if type_into(self.focused, event):
+                return
+        await super().on_event(event)
 
     @property
     def _background_screens(self) -> list:

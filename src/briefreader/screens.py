@@ -160,7 +160,8 @@ class LibraryScreen(QuietScreen):
 
     def compose(self) -> ComposeResult:
         yield Banner("briefreader · library", id="top-banner")
-        yield Input(placeholder="type to filter: words in title, id, tags; esc clears", id="filter")
+        yield Input(placeholder="type to filter: words in title, id, tags; esc clears", id="filter",
+                    select_on_focus=False)  # see SearchBar: letters typed right after `/`
         yield CursorList(id="briefs")
         yield Static("Loading…", id="status")
 
@@ -371,6 +372,7 @@ class BriefScreen(QuietScreen):
         self.spots: list[Spot] = []
         self.spot_index = -1
         self.search_origin: tuple[str, str, str] = ("", "", "")  # outline entry, block, pane
+        self._searched: tuple[str, bool, str] = ("", False, "all")  # query, regex, scope shown
 
     def compose(self) -> ComposeResult:
         yield Banner(id="top-banner")
@@ -555,22 +557,30 @@ class BriefScreen(QuietScreen):
             self.finder = BriefFinder(self.brief, self.app.library)
         pane = next((p.id for p in (self.outline, self.reader, self.inspector) if p.has_focus), "outline")
         self.search_origin = (self.outline.current_id, self.reader.current_id, pane)
+        self._searched = ("", False, "all")  # the empty query the bar opens with
         # The bar takes the status line's row, so the panes keep their size and the
         # screen is not laid out (and sent over the link) again.
         self.query_one("#status", Static).display = False
         self.query_one(SearchBar).open()
 
     def on_search_bar_changed(self, message: SearchBar.Changed) -> None:
+        if self.query_one(SearchBar).display:  # a late message after the bar closed is stale
+            self.run_search(message.query, message.regex, message.scope)
+
+    def run_search(self, query: str, regex: bool, scope: str) -> None:
+        if (query, regex, scope) == self._searched:
+            return  # searched already: enter ran it (its letters came in the same burst)
+        self._searched = (query, regex, scope)
         bar = self.query_one(SearchBar)
         try:
-            self.spots = self.finder.find(message.query, regex=message.regex, scope=message.scope)
+            self.spots = self.finder.find(query, regex=regex, scope=scope)
         except FindError as error:
             self.spots = []
             bar.set_count("bad regex")
             self.update_status(str(error))
             return
         if not self.spots:
-            bar.set_count("no match" if message.query else "")
+            bar.set_count("no match" if query else "")
             self.reader.show(self.reader.part, self.part_blocks(self.reader.part))
             return
         origin = self.finder.index_of.get((self.reader.part, self.search_origin[1]), 0)
@@ -601,6 +611,8 @@ class BriefScreen(QuietScreen):
         bar = self.query_one(SearchBar)
         if not bar.display:
             return
+        if accepted:  # the query as typed to the end, even if its Changed is still on its way
+            self.run_search(bar.input.value, bar.regex, bar.scope)
         bar.display = False
         self.query_one("#status", Static).display = True
         if accepted and self.spots:

@@ -495,7 +495,9 @@ class SearchBar(Horizontal):
 
     def compose(self):
         yield Static("/", id="search-prompt")
-        yield Input(id="search-input")
+        # no select-all on focus: the focus lands after letters typed at once after `/`,
+        # and would select them for the next key to replace
+        yield Input(id="search-input", select_on_focus=False)
         yield Static("", id="search-count")
 
     @property
