@@ -1115,3 +1115,92 @@ def test_stale_and_orphaned_reviews_are_listed_on_the_warnings_page(tmp_path):
             text = str(pilot.app.screen.query_one("#modal-text").render())
             assert "Orphaned reviews" in text and claim_id in text
     run(body)
+
+
+# ---------------------------------------------------------------------------
+# Reading through with j and k
+
+
+def test_j_reads_every_line_of_a_block_taller_than_the_pane():
+    """At 60x20 the Oreshnik brief has paragraphs taller than the reading pane: `j`
+    scrolls through such a block, as a pager would, before it moves on, so every line
+    of every block is on screen at some point (before, the end of a tall block was
+    skipped); `k` goes back through it the same way."""
+    async def body():
+        async with reader(size=(60, 20)) as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "tab")
+            pane = screen.reader
+            seen: dict[tuple[str, str], set[int]] = {}
+            tall = 0
+            for _ in range(400):
+                part, index = pane.part, pane.highlighted
+                start, height = pane.text_lines(index)
+                top, view = pane.scroll_offset.y, pane.scrollable_content_region.height
+                tall += height > view
+                lines = seen.setdefault((part, pane.current_id), set())
+                lines.update(line - start for line in range(max(start, top), min(start + height, top + view)))
+                assert len(lines) <= height
+                before = (part, index, top)
+                await press(pilot, "j")
+                if (pane.part, pane.highlighted, pane.scroll_offset.y) == before:
+                    break  # the end of the brief
+            assert tall, "no block taller than the pane: the test shows nothing"
+            for (part, key), lines in seen.items():
+                if part == pane.part:
+                    start, height = pane.text_lines(list(pane.blocks).index(key))
+                    assert lines == set(range(height)), (key, sorted(set(range(height)) - lines))
+            assert "end of the brief" in str(screen.query_one("#status").render())
+    run(body)
+
+
+def test_the_outline_follows_the_reading_cursor_both_ways():
+    """Reading backwards (or after a jump), the outline shows the entry of the block
+    under the cursor, or of the nearest block above it that has one; before, it kept
+    the entry of wherever the reader had last been going forwards."""
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "s", "tab")
+
+            def check(key: str) -> None:
+                block = screen.reader.current_block
+                entries = [e for e in screen.outline.entries.values() if e.part == screen.reader.part]
+                current = screen.outline.entries[screen.outline.current_id]
+                assert current.part == screen.reader.part, (key, block.key, current)
+                own = [e for e in entries if e.target == block.key]
+                if own:
+                    assert current.target == block.key, (key, block.key, current)
+
+            for _ in range(60):
+                await press(pilot, "k")
+                check("k")
+            for _ in range(30):
+                await press(pilot, "j")
+                check("j")
+    run(body)
+
+
+def test_one_brief_opened_alone_learns_its_library_once_read():
+    """`briefreader FILE` shows the brief at once and reads its folder behind it; when
+    that is done the inspector shows what needs the library (who points at the brief),
+    without the user moving first; `q` then quits, there being no library screen."""
+    from briefreader.loader import load_brief
+
+    path = BRIEFS / f"{ORESHNIK}.brief.yaml"
+
+    async def body():
+        app = BriefReaderApp(str(BRIEFS), open_brief=ORESHNIK, preloaded=load_brief(path), remember=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, BriefScreen)
+            assert not any(isinstance(s, LibraryScreen) for s in app.screen_stack)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert len(app.library.briefs) == len(TITLES)
+            rows = [str(app.screen.inspector.get_option_at_index(i).prompt)
+                    for i in range(app.screen.inspector.option_count)]
+            assert any("Pointed at by" in row for row in rows), rows
+            await press(pilot, "q")
+            assert app.return_code is not None or not app.is_running
+    run(body)

@@ -264,7 +264,13 @@ class BriefReaderApp(App):
     def load_library_behind(self) -> None:
         library = self.read_library()
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(setattr, self, "library", library)
+            self.call_from_thread(self.library_read, library)
+
+    def library_read(self, library: Library) -> None:
+        self.library = library
+        screen = self.brief_screen
+        if screen is not None and screen.inspector.subject:  # "pointed at by" and related
+            screen.reinspect()
 
     # -- places ---------------------------------------------------------
 

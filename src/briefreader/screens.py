@@ -650,6 +650,16 @@ class BriefScreen(QuietScreen):
         self.show_spot(index)
         self.update_status(notice or f"match {index + 1} of {len(self.spots)}")
 
+    def reinspect(self) -> None:
+        """Show the inspector's subject again (its review or the library changed),
+        the cursor where it was."""
+        subject, highlighted = self.inspector.subject, self.inspector.highlighted
+        if subject.startswith("links:"):
+            return  # a paragraph's links: nothing there depends on either
+        self.inspect(subject)
+        if highlighted is not None and highlighted < self.inspector.option_count:
+            self.inspector.highlighted = highlighted
+
     def inspect(self, target: str) -> None:
         rows = render.inspect(self.brief, target, self.app.library)
         kind, _, ident = target.partition(":")
@@ -714,10 +724,7 @@ class BriefScreen(QuietScreen):
         ident = target.partition(":")[2]
         self.outline.set_mark(target, self.review_mark(ident))
         if self.inspector.subject == target:
-            highlighted = self.inspector.highlighted
-            self.inspect(target)
-            if highlighted is not None and highlighted < self.inspector.option_count:
-                self.inspector.highlighted = highlighted
+            self.reinspect()
         notice = self.app.review_store(self.brief).take_notice()
         if notice:
             self.app.notify(notice, severity="warning", timeout=10)
@@ -748,7 +755,7 @@ class BriefScreen(QuietScreen):
             self.reviewed(target)
             self.update_status(f"note on {ident} saved" if text.strip() else f"note on {ident} removed")
 
-        self.app.push_screen(NoteEditor(f"Note on {ident}", entry.note if entry else ""), save)
+        self.app.push_screen(NoteEditor(f"Note on {ident}", entry.note if entry else "", self.brief.banner), save)
 
     def action_next_review(self, statuses: str) -> None:
         """Go to the next claim whose review status is one of ``statuses`` (space separated)."""
@@ -804,10 +811,24 @@ class BriefScreen(QuietScreen):
         if self._was_quiet(self.reader, block.key):
             return
         self.inspect_block(block)
-        entry = next((e for e in self.outline.entries.values()
-                      if e.target == block.key and e.part == self.reader.part), None)
+        entry = self.outline_entry_for(block)
         if entry is not None:  # keep the outline's cursor on what is being read
             self.select_quietly(self.outline, entry.id)
+
+    def outline_entry_for(self, block: render.Block):
+        """The outline entry for a block of the reading pane: its own, or one for a claim
+        written in it, else the nearest before it in the part (read backwards or jumped
+        to, a paragraph without an entry belongs to the heading above it)."""
+        part = self.reader.part
+        in_part = [e for e in self.outline.entries.values() if e.part == part]
+        keys = list(self.reader.blocks)
+        here = keys.index(block.key) if block.key in keys else 0
+        for key in reversed(keys[:here + 1]):
+            links = self.reader.blocks[key].links if key == block.key else ()
+            entry = next((e for e in in_part if e.target == key or e.target in links), None)
+            if entry is not None:
+                return entry
+        return in_part[0] if in_part else None
 
     def on_reader_chosen(self, message: Reader.Chosen) -> None:
         """Enter on a block: its details (or its links) in the inspector, focused."""
@@ -835,12 +856,13 @@ class BriefScreen(QuietScreen):
             self.update_status("start of the brief" if message.direction < 0 else "end of the brief")
             return
         part = parts[following]
-        entry = next(e for e in self.outline.entries.values() if e.part == part)
-        self.select_quietly(self.outline, entry.id)
         self.reader.show(part, self.part_blocks(part))
         keys = list(self.reader.blocks)
         self.select_quietly(self.reader, keys[0] if message.direction > 0 else keys[-1])
         block = self.reader.current_block
+        entry = self.outline_entry_for(block) if block is not None else None
+        entry = entry or next(e for e in self.outline.entries.values() if e.part == part)
+        self.select_quietly(self.outline, entry.id)
         if block is not None:
             self.inspect_block(block)
         self.app.remember(self.brief.id, entry.target)

@@ -38,6 +38,7 @@ LIST_BINDINGS = [
 
 
 CURSOR_STYLE = RichStyle(bold=True)
+LINE_CURSOR_STYLE = RichStyle(bold=True, reverse=True)
 
 
 class Banner(Static):
@@ -78,11 +79,14 @@ class CursorList(OptionList):
             index, offset = self._lines[self.scroll_offset.y + y]
         except IndexError:
             return super().render_line(y)
-        if self.LINE_HIGHLIGHT:
-            strip = super().render_line(y)
-        else:  # OptionList's own, minus the highlight style
-            style = self.get_visual_style("option-list--option")
-            strip = self._get_option_render(self.options[index], style)[offset]
+        # OptionList's own, minus its highlight style: Textual draws that reverse video as
+        # swapped colours, which the terminal's default colours and NO_COLOR both erase
+        option = self.options[index]
+        style = (self.get_visual_style("option-list--option", "option-list--option-disabled")
+                 if option.disabled else self.get_visual_style("option-list--option"))
+        strip = self._get_option_render(option, style)[offset]
+        if self.LINE_HIGHLIGHT and index == self.highlighted and self.has_focus and not option.disabled:
+            strip = strip.apply_style(LINE_CURSOR_STYLE)  # real reverse video (SGR 7)
         margin = Segment(" " * self.MARGIN)  # unstyled: the fewest bytes when a cursor leaves
         spacer = index in self._spaced and offset == self._heights.get(index, 0) - 1
         if index == self.highlighted and not spacer and not self.options[index].disabled:
@@ -178,11 +182,16 @@ class CursorList(OptionList):
             width = 1 if bar_only else self.scrollable_content_region.width
             self.refresh(Region(0, top - self.scroll_offset.y, width, height))
 
+    def text_lines(self, index: int) -> tuple[int, int]:
+        """``option_lines`` without the blank spacer line that ends a block."""
+        start, height = self.option_lines(index)
+        return start, height - (index in self._spaced and height > 1)
+
     def scroll_to_highlight(self, top: bool = False) -> None:
         """Bring the cursor's option into view, a page at a time."""
         if self.highlighted is None or not self.is_mounted:
             return
-        start, height = self.option_lines(self.highlighted)
+        start, height = self.text_lines(self.highlighted)  # the spacer may stay out of view
         if not height:
             return
         view = max(1, self.scrollable_content_region.height)
@@ -367,6 +376,20 @@ class Reader(CursorList):
     def blocks(self) -> dict[str, Block]:
         return self.items
 
+    def _step(self, direction: int) -> None:
+        """Like a pager, `j` reads on through a block taller than the pane before it moves
+        to the next one (and `k` back up through it)."""
+        if self.highlighted is not None and self._lines:
+            start, height = self.text_lines(self.highlighted)
+            top, view = self.scroll_offset.y, max(1, self.scrollable_content_region.height)
+            if direction > 0 and start + height > top + view:  # more of it below
+                self.scroll_to(y=min(top + view - 1, start + height - view), animate=False, immediate=True)
+                return
+            if direction < 0 and start < top:  # more of it above
+                self.scroll_to(y=max(start, top - view + 1), animate=False, immediate=True)
+                return
+        super()._step(direction)
+
     def _page(self, direction: int, retry: bool = False) -> None:
         """Page like a pager: the next screenful of lines, one line kept for context,
         the cursor on the first block that starts in it (blocks can be taller than
@@ -428,6 +451,8 @@ class Inspector(CursorList):
         first_link = next(iter(self.items), None)
         if first_link:
             self.select_id(first_link)
+        else:  # not on a heading, which the cursor skips and would not show
+            self.highlighted = _widget_navigation.find_first_enabled(self.options)
 
     @property
     def links(self) -> dict[str, str]:
@@ -444,18 +469,23 @@ class NoteEditor(ModalScreen[str | None]):
         Binding("ctrl+g", "discard", "Discard changes", id="note.discard", priority=True),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, banner: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.text = text
+        self.banner = banner  # the brief's handling banner stays on screen while writing
 
     def compose(self):
         from textual.widgets import TextArea  # only notes need it: not on the start-up path
 
+        if self.banner:
+            yield Banner(Text(self.banner, justify="center"), id="top-banner")
         area = TextArea(self.text, id="note-text", soft_wrap=True, tab_behavior="focus")
         area.border_title = escape_markup(self.title_text)  # Textual reads titles as markup
         area.border_subtitle = "esc saves and closes · ctrl+g discards"
         yield area
+        if self.banner:
+            yield Banner(Text(self.banner, justify="center"), id="note-bottom-banner")
 
     def on_mount(self) -> None:
         area = self.query_one("#note-text")
