@@ -1204,3 +1204,19 @@ def test_one_brief_opened_alone_learns_its_library_once_read():
             await press(pilot, "q")
             assert app.return_code is not None or not app.is_running
     run(body)
+
+
+def test_the_palette_offers_no_textual_commands_that_write_files_or_restyle():
+    """ctrl+p lists the brief's places and Help and Quit, not Textual's own commands:
+    Screenshot writes an SVG file unasked (even in secure mode), Theme undoes the
+    terminal's colours."""
+    async def body():
+        async with reader() as pilot:
+            await open_by_keys(pilot)
+            titles = [command.title for command in pilot.app.get_system_commands(pilot.app.screen)]
+            assert titles == ["Help", "Quit"]
+            await press(pilot, "ctrl+p")
+            await pilot.press(*"screenshot")
+            await pilot.pause(0.3)
+            assert "Save an SVG" not in screen_text(pilot.app)
+    run(body)

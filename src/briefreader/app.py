@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.screen import ModalScreen
 from textual.widgets import Input
 from textual.color import Color
@@ -220,6 +220,13 @@ class BriefReaderApp(App):
             if type_into(self.focused, event):
                 return
         await super().on_event(event)
+
+    def get_system_commands(self, screen):
+        # Textual's own commands are left out of the palette: a theme would undo the
+        # terminal's colours, "screenshot" writes a file unasked (even in secure mode),
+        # and its key panel and maximize duplicate or break the reader's own pages.
+        yield SystemCommand("Help", "The keys, from the live bindings", self.action_help)
+        yield SystemCommand("Quit", "Quit briefreader", self.action_quit)
 
     @property
     def _background_screens(self) -> list:

@@ -33,7 +33,7 @@ REVIEW_MARKS = {"agreed": "+", "disputed": "x", "needs-source": "?", "flagged": 
 def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
     text = Text()
     for problem in problems:
-        text.append(("ERROR " if problem.is_error else "warning ") + str(problem) + "\n")
+        text.append(str(problem) + "\n")  # path:line:column: severity: message
     return text or Text("No warnings: the brief passed every check.")
 
 
