@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,18 @@ from .model import Library, LibraryEntry
 from .sanitize import clean_line
 from .screens import BriefScreen, LibraryScreen, LibrarySearchScreen, TextScreen, help_text
 from .state import ReadingState
+
+
+def _stylesheet() -> str:
+    """The app's stylesheet.  Not through CSS_PATH: Textual opens that as a file, which
+    does not exist inside the single-file zipapp; there importlib.resources reads it
+    (imported only then: it costs several milliseconds at start)."""
+    try:
+        return Path(__file__).with_name("briefreader.tcss").read_text(encoding="utf-8")
+    except OSError:
+        from importlib import resources
+
+        return resources.files("briefreader").joinpath("briefreader.tcss").read_text(encoding="utf-8")
 
 
 class StripColor(LineFilter):
@@ -129,9 +140,7 @@ class GoToProvider(Provider):
 
 
 class BriefReaderApp(App):
-    # Read through importlib.resources rather than CSS_PATH: Textual opens CSS_PATH
-    # as a file, which does not exist inside the single-file zipapp.
-    CSS = resources.files("briefreader").joinpath("briefreader.tcss").read_text(encoding="utf-8")
+    CSS = _stylesheet()
     TITLE = "briefreader"
     COMMANDS = App.COMMANDS | {GoToProvider}
     ENABLE_COMMAND_PALETTE = True
