@@ -624,9 +624,9 @@ def test_reader_shows_every_case_in_one_library(library, terminal):
             term.press("q")
             term.wait_for("briefreader · library")
         else:
-            term.wait_for("could not be opened", "ERROR")
+            term.wait_for("could not be opened", "esc/q closes")
             term.press("q")
-            term.wait_gone("ERROR")
+            term.wait_gone("esc/q closes")
         opened += 1
     assert opened >= 18
     term.press_until("F", "search the library")
@@ -676,9 +676,9 @@ def test_finding_a_file_named_with_markup_keeps_its_name(hostile_root, terminal)
     for key in ("/[link='https", "/[link=a:b]"):
         term.press("escape", "/")
         term.press(key, "enter")
-        term.wait_for("ERROR")
+        term.wait_for("esc/q closes")
         term.press("q")
-        term.wait_gone("ERROR")
+        term.wait_gone("esc/q closes")
     assert term.quit() == 0
     assert_terminal_safe(term, must_show=("[link='https:evil.example']name-markup[bold].brief.yaml could",
                                           "[link=a:b]x.brief.yaml could not"))

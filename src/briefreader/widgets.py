@@ -13,7 +13,7 @@ from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import _widget_navigation  # OptionList's own helpers; Textual is pinned
 from textual.binding import Binding
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.containers import Horizontal
 from textual.markup import escape as escape_markup
@@ -297,8 +297,24 @@ class Outline(CursorList):
         mark = self.marks.get(entry.target)
         if mark:
             label.append(mark + " ", style="bold")
-        label.append(entry.label, style="" if entry.depth else "bold")
+        label.append(entry.label.replace("\n", " "), style="" if entry.depth else "bold")
         return label
+
+    def _update_lines(self) -> None:
+        # Every entry is one line (labels never wrap), so the line map is known without
+        # laying each entry out to learn its height: for a long outline that was a good
+        # part of the first paint.  Mirrors OptionList._update_lines (Textual is pinned).
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        for index in range(len(cache.lines), len(self.options)):
+            cache.index_to_line[index] = index
+            cache.heights[index] = 1
+            cache.lines.append((index, 0))
+        size = Size(self.scrollable_content_region.width - self._get_left_gutter_width(), len(cache.lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self._scroll_update(size)
 
     def set_mark(self, target: str, mark: str) -> None:
         """Change one target's mark, redrawing only its entries."""
