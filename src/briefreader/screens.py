@@ -86,16 +86,23 @@ class TextScreen(ModalScreen[None]):
         scroll.scroll_y = max(0, min(scroll.max_scroll_y, scroll.scroll_y + step))
 
 
+SIDEWAYS = {"scroll_left", "scroll_right", "page_left", "page_right"}
+
+
 def help_text(screen: Screen) -> Text:
     """The help page, generated from the bindings live on ``screen`` (so remaps show)."""
     app = screen.app
     rows: dict[tuple[str, str], list[str]] = {}  # (id or action, description) -> keys
     for key, active in screen.active_bindings.items():
         binding = active.binding
+        if binding.action in SIDEWAYS:
+            continue  # Textual's own sideways scrolling: no pane here is wider than itself
         ident = binding.id or binding.action
         # the nine "follow link [n]" bindings read best as one row
         ident = re.sub(r"follow_\d$", "follow_n", ident)
         description = re.sub(r"\[\d\]", "[n]", binding.description or binding.action)
+        if binding.action == "command_palette":
+            description = "Go to anything by name (the command palette)"
         rows.setdefault((ident, description), []).append(app.get_key_display(Binding(key, "")))
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for (ident, description), keys in rows.items():
@@ -108,10 +115,11 @@ def help_text(screen: Screen) -> Text:
     order = ["brief", "library", "app", "list", "modal", "other"]
     text = Text()
     room = max(40, min(app.size.width, 110) - 6)  # the help page's text width
+    column = min(20, max(len(shown) for entries in groups.values() for shown, _, _ in entries))
     for group, entries in sorted(groups.items(), key=lambda g: order.index(g[0]) if g[0] in order else 5):
         text.append(titles.get(group, group.capitalize()) + "\n", style="bold underline")
         for shown, description, ident in entries:
-            line = f"  {shown:<14} {description}"
+            line = f"  {shown:<{column}} {description}"
             if len(line) + 2 + len(ident) <= room:  # the id at the right, or under when it does not fit
                 text.append(line + " " * (room - len(line) - len(ident)))
                 text.append(ident + "\n", style="dim")
