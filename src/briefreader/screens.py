@@ -884,6 +884,12 @@ class BriefScreen(QuietScreen):
     # -- actions --------------------------------------------------------
 
     def focus_pane(self, pane) -> None:
+        if self.query_one(SearchBar).display:
+            # The bar keeps the focus while it is open: a key pressed before `/` whose
+            # handling arrives only now (Textual resolves a pane's keys after the
+            # priority `/`) must not send the letters typed after `/` to a pane, where
+            # `a` or `d` would review a claim.
+            return
         # A hidden pane cannot take focus: in the narrow layout show it first.
         self.set_class(self.has_class("narrow") and pane is self.inspector, "inspecting")
         # now, not on the next idle: the next key is already on its way; a pane is always
