@@ -1220,3 +1220,16 @@ def test_the_palette_offers_no_textual_commands_that_write_files_or_restyle():
             await pilot.pause(0.3)
             assert "Save an SVG" not in screen_text(pilot.app)
     run(body)
+
+
+def test_library_search_status_names_the_keys_where_the_focus_is():
+    async def body():
+        async with reader() as pilot:
+            screen = await library_search(pilot, "minsk")
+            status = lambda: str(screen.query_one("#status").render())  # noqa: E731
+            assert "enter opens the first" in status()
+            await press(pilot, "down")  # into the results
+            assert "enter opens this one" in status() and "/ edits the query" in status()
+            await press(pilot, "slash")
+            assert "enter opens the first" in status()
+    run(body)

@@ -1073,8 +1073,22 @@ class LibrarySearchScreen(QuietScreen):
         listing.set_options(options)
         if options:
             listing.highlighted = 0
-        self.set_status(f"{_plural(len(hits), 'hit')}{'+' if len(hits) >= 200 else ''} · "
-                        "enter opens the first · ↓ picks another · esc closes · ? query language")
+        self.hit_count = f"{_plural(len(hits), 'hit')}{'+' if len(hits) >= 200 else ''}"
+        self.show_keys()
+
+    hit_count = ""
+
+    def show_keys(self) -> None:
+        """The hit count and the keys that apply where the focus is."""
+        if isinstance(self.focused, Input):
+            keys = "enter opens the first · ↓ picks another · esc closes · ? query language"
+        else:
+            keys = "enter opens this one · / edits the query · esc closes · ? query language"
+        self.set_status(f"{self.hit_count} · {keys}")
+
+    def on_descendant_focus(self, event) -> None:
+        if self.hit_count:
+            self.show_keys()
 
     def action_results(self) -> None:
         listing = self.query_one("#hits", CursorList)
