@@ -60,6 +60,36 @@ def _cpu(who=resource.RUSAGE_SELF) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _calibration_work() -> None:
+    """A fixed piece of pure-Python work (strings, a dict, a sort), like the loader's."""
+    words = [f"{number:x}-brief" * 2 for number in range(20_000)]
+    lengths = {word: len(word) for word in words}
+    sorted(words, key=lambda word: (lengths[word], word[::-1]))
+
+
+def _calibration() -> float:
+    """CPU seconds the fixed work takes now, best of three: this machine's speed at the
+    moment.  The same work runs before and after each measurement, so that growth can
+    be judged on CPU time divided by it, which a machine slowed down between two sizes
+    (other virtual machines on the host) does not bend."""
+    times = []
+    for _ in range(3):
+        started = _cpu()
+        _calibration_work()
+        times.append(_cpu() - started)
+    return min(times)
+
+
+def calibrated(worker):
+    """A worker whose result also says how fast the machine was while it ran."""
+    def run(folder: Path) -> dict:
+        before = _calibration()
+        result = worker(folder)
+        result["calibration_cpu_s"] = (before + _calibration()) / 2
+        return result
+    return run
+
+
 def worker_load(folder: Path) -> dict:
     import yaml
 
@@ -201,7 +231,7 @@ def worker_single(folder: Path) -> dict:
     }
 
 
-WORKERS = {"load": worker_load, "index": worker_index, "single": worker_single}
+WORKERS = {"load": calibrated(worker_load), "index": calibrated(worker_index), "single": worker_single}
 
 
 # ---------------------------------------------------------------------------
