@@ -456,7 +456,9 @@ class BriefScreen(QuietScreen):
             self.update_status()
         self.goto(target or "front", entry_id)
 
-    _status_message = ""
+    _status_message = ""  # the short-lived message, while it lasts
+    _status_serial = 0  # which message a timer would clear
+    _status_line = ""  # what the status line shows now
 
     def update_status(self, message: str = "", *, keep: bool = False) -> None:
         """The status line: the pane with the keys, a short-lived message, the counts.
@@ -468,7 +470,7 @@ class BriefScreen(QuietScreen):
         if keep:
             message = self._status_message
         else:
-            self._status_serial = getattr(self, "_status_serial", 0) + 1
+            self._status_serial += 1
             self._status_message = message
             if message:  # a message is news for a few seconds, then the line is itself again
                 serial = self._status_serial
@@ -489,7 +491,7 @@ class BriefScreen(QuietScreen):
             parts.append("SECURE")
         parts.append("? help")
         line = " · ".join(parts)
-        if line != getattr(self, "_status_line", None):  # the same text would be sent again
+        if line != self._status_line:  # the same text would be sent again
             self._status_line = line
             self.query_one("#status", Static).update(Text(line), layout=False)  # one row, always
 
@@ -611,8 +613,8 @@ class BriefScreen(QuietScreen):
         more = "+" if len(self.spots) >= MAX_SPOTS else ""
         self.query_one(SearchBar).set_count(f"{index + 1}/{len(self.spots)}{more}")
 
-    def on_search_bar_done(self, message: SearchBar.Done) -> None:
-        self.action_finish_search(message.accepted)
+    def on_search_bar_submitted(self, message: SearchBar.Submitted) -> None:
+        self.action_finish_search(True)
 
     def action_finish_search(self, accepted: bool) -> None:
         """Close the search bar: to the matches (enter) or back where it began (esc)."""

@@ -89,7 +89,7 @@ class CursorList(OptionList):
             strip = strip.apply_style(LINE_CURSOR_STYLE)  # real reverse video (SGR 7)
         margin = Segment(" " * self.MARGIN)  # unstyled: the fewest bytes when a cursor leaves
         spacer = index in self._spaced and offset == self._heights.get(index, 0) - 1
-        if index == self.highlighted and not spacer and not self.options[index].disabled:
+        if index == self.highlighted and not spacer and not option.disabled:
             bar = self.CURSOR if self.has_focus else self.CURSOR_UNFOCUSED
             margin = Segment(bar.ljust(self.MARGIN), CURSOR_STYLE)
         return Strip([margin, *strip], strip.cell_length + self.MARGIN)
@@ -531,10 +531,9 @@ class SearchBar(Horizontal):
             super().__init__()
             self.query, self.regex, self.scope = query, regex, scope
 
-    class Done(Message):
-        def __init__(self, accepted: bool) -> None:
-            super().__init__()
-            self.accepted = accepted
+    class Submitted(Message):
+        """enter reached the field: only when `brief.search_accept` is remapped away from
+        it (the screen's priority binding takes enter first otherwise)."""
 
     regex = False
     scope = "all"
@@ -574,7 +573,7 @@ class SearchBar(Horizontal):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Done(True))
+        self.post_message(self.Submitted())
 
     def action_toggle_regex(self) -> None:
         self.regex = not self.regex
