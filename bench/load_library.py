@@ -40,8 +40,8 @@ def measure(folder: Path, use_tracemalloc: bool = False, show: int = 5) -> dict:
 
     try:
         from briefreader import yamlsafe
-        parser = getattr(getattr(yamlsafe, "_Parser", None), "__name__", "?")
-    except ImportError:
+        parser = yamlsafe.yaml_parser_class().__name__
+    except (ImportError, AttributeError):
         parser = "?"
     rss_before = peak_rss_mib()
     if use_tracemalloc:

@@ -143,3 +143,47 @@ def test_nodes_compare_by_identity_and_know_null():
     assert len({first, second}) == 2
     assert (root.kind, root.line, root.column, root.size) == ("map", 1, 1, 9)
     assert compose("a: &x [1, 2]\nb: *x\n").size == 9  # an alias counts what it expands to
+
+
+# -- one brief loaded aside (in a forked process) while the reader starts ----------
+
+def _same_entry(a, b) -> bool:
+    """Equal, and equal in the fields left out of == too."""
+    return a == b and repr(a) == repr(b)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+@pytest.mark.parametrize("name", ["isw-oreshnik-belarus.brief.yaml", None])
+def test_a_brief_loaded_aside_is_the_brief_loaded_here(name, monkeypatch):
+    """The forked child's result, problems and all, is what loading in this process gives;
+    a file with errors comes back as its problems."""
+    path = BRIEFS / name if name else FIXTURES / "custom-tag.brief.yaml"
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(loader.os, "fork", lambda: forks.append(1) or real_fork())
+    waiting = loader.load_brief_aside(path)
+    assert forks == [1]
+    assert _same_entry(waiting(), load_brief(path))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_that_fails_leaves_the_load_to_this_process(monkeypatch):
+    """A child that cannot report (here: it cannot pickle) writes nothing; the brief is
+    then loaded here, with the same result."""
+    path = BRIEFS / "isw-oreshnik-belarus.brief.yaml"
+
+    def cannot_pickle(*args, **kwargs):
+        raise pickle.PicklingError("not in this child")
+
+    monkeypatch.setattr(loader.pickle, "dumps", cannot_pickle)  # the child inherits it
+    waiting = loader.load_brief_aside(path)
+    monkeypatch.undo()
+    assert _same_entry(waiting(), load_brief(path))
+
+
+def test_with_threads_running_the_brief_is_loaded_here_without_a_fork(monkeypatch):
+    """A fork copies none of the other threads, nor the locks they hold: none then."""
+    path = BRIEFS / "isw-oreshnik-belarus.brief.yaml"
+    monkeypatch.setattr(loader.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(loader.os, "fork", lambda: pytest.fail("forked with threads running"))
+    assert _same_entry(loader.load_brief_aside(path)(), load_brief(path))

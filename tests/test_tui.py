@@ -1206,6 +1206,51 @@ def test_one_brief_opened_alone_learns_its_library_once_read():
     run(body)
 
 
+def test_one_brief_opened_alone_shows_its_earlier_review_just_after_the_first_paint():
+    """The review of a brief opened alone is read once the brief is on screen (a
+    moment sooner): its marks and progress then show without a key pressed."""
+    from briefreader.loader import load_brief
+    from briefreader.review import ReviewStore
+
+    entry = load_brief(BRIEFS / f"{ORESHNIK}.brief.yaml")
+    brief = entry.brief
+    claim = brief.key_judgment_claims[0]  # listed twice in the outline
+    ReviewStore.open(brief.id).set_status(brief, claim.id, "disputed")
+
+    async def body():
+        app = BriefReaderApp(str(BRIEFS), open_brief=ORESHNIK, preloaded=entry, remember=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, BriefScreen)
+            assert "reviewed 1/24 x1" in str(screen.query_one("#status").render())
+            labels = [screen.outline.get_option(entry_id).prompt.plain
+                      for entry_id, item in screen.outline.entries.items()
+                      if item.target == f"claim:{claim.id}"]
+            assert labels and all(label.lstrip().startswith("x ") for label in labels), labels
+    run(body)
+
+
+def test_moving_writes_no_position_until_a_second_later_or_the_end(briefreader_home: Path):
+    """The reading position is saved a second after a move (not once per key, each
+    save being two fsyncs) and when the reader closes."""
+    saved = briefreader_home / "state" / "positions.json"
+
+    async def body():
+        async with reader(remember=True) as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "right_square_bracket", "right_square_bracket")
+            assert not saved.exists()
+            assert pilot.app.positions.unsaved
+            await pilot.pause(1.3)
+            assert json.loads(saved.read_text(encoding="utf-8"))["positions"][ORESHNIK] == current_target(screen)
+            await press(pilot, "right_square_bracket")
+            moved = current_target(screen)
+            await press(pilot, "q", "q")
+        assert json.loads(saved.read_text(encoding="utf-8"))["positions"][ORESHNIK] == moved
+    run(body)
+
+
 def test_the_palette_offers_no_textual_commands_that_write_files_or_restyle():
     """ctrl+p lists the brief's places and Help and Quit, not Textual's own commands:
     Screenshot writes an SVG file unasked (even in secure mode), Theme undoes the

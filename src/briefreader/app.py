@@ -158,7 +158,11 @@ class BriefReaderApp(App):
         # The terminal's own colours, as less and mutt use: the user's palette, light
         # or dark, and short colour codes over a slow link.
         super().__init__(ansi_color=True)
-        self.theme = "ansi-dark"
+        # What the theme's watcher does, less parsing the whole stylesheet a second
+        # time before the first paint (nothing is parsed or styled yet).
+        self.set_reactive(App.theme, "ansi-dark")
+        self.set_class(True, "-theme-ansi-dark", "-dark-mode")
+        self.stylesheet.set_variables(self.get_css_variables())
         if no_color:  # Textual's NoColor filter still writes default-colour codes (39, 49)
             self._filters = [StripColor() if isinstance(f, NoColor) else f for f in self._filters]
             self.add_class("-no-color")  # the stylesheet marks by attributes what colour would
@@ -176,6 +180,7 @@ class BriefReaderApp(App):
         # off unless asked (tests and one-off runs parse afresh); never in secure mode
         self.use_cache = use_cache and not self.secure
         self.positions = ReadingState(persist=remember and not self.secure)
+        self._positions_timer = None  # the save a second after a move, when one is pending
         self.history: list[Location] = []
         self.future: list[Location] = []
         self.animation_level = "none"  # fewer bytes per key over SSH
@@ -385,6 +390,10 @@ class BriefReaderApp(App):
         else:
             self.open_brief(place.brief_id, place.target, record=False, entry_id=place.entry_id)
 
+    def opened_review(self, brief):
+        """The review of a brief when :meth:`review_store` has read it already, else None."""
+        return self._reviews.get(brief.id)
+
     def review_store(self, brief):
         """The review of a brief, opened once per run (saved on every change)."""
         from .review import ReviewStore
@@ -402,6 +411,18 @@ class BriefReaderApp(App):
 
     def remember(self, brief_id: str, target: str) -> None:
         self.positions.remember(brief_id, target)
+        if self.positions.unsaved and self._positions_timer is None:
+            self._positions_timer = self.set_timer(1, self.save_positions)
+
+    def save_positions(self) -> None:
+        self._positions_timer = None
+        known = self.positions.notice
+        self.positions.save()
+        if self.positions.notice != known:
+            self.notify(self.positions.notice, severity="warning", timeout=10)
+
+    def on_unmount(self) -> None:
+        self.positions.save()
 
     def action_help(self) -> None:
         self.push_screen(TextScreen("Keys (from the live bindings)", help_text(self.screen)))

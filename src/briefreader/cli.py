@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -138,6 +137,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         return shown[path]
 
     if args.json:
+        import json  # here, not at the top: the reader itself prints no JSON
+
         json.dump({
             "query": query.text, "files": stats.files, "failed": stats.failed,
             "failed_paths": [where(p) for p in stats.failed_paths],
@@ -188,6 +189,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     warnings = len(problems) - errors
     failed = len(library.failed)
     if args.format == "json":
+        import json
+
         json.dump({
             "files": len(library.entries), "failed": failed, "errors": errors,
             "warnings": warnings, "strict": args.strict,
@@ -253,18 +256,11 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"no such file or folder: {clean_line(args.path)}")
     if args.path and not (target.is_file() or target.is_dir()):  # a FIFO or a device
         raise UsageError(f"not a regular file or a folder: {clean_line(args.path)}")
+    loading = None
     if target.is_file():
-        from .loader import load_brief
+        from .loader import load_brief_aside
 
-        entry = load_brief(target)
-        if entry.brief is None:
-            for problem in entry.problems:
-                print(problem, file=sys.stderr)
-            print(f"briefreader: {clean_line(str(target))} could not be opened", file=sys.stderr)
-            return EXIT_PROBLEMS
-        first, folder = entry.brief.id, str(target.parent)
-    else:
-        folder = str(target)
+        loading = load_brief_aside(target)  # parsed on another core while Textual loads
     # Start-up allocates much and frees little: no cyclic collections while Textual is
     # imported and the app built (a full one could land just before the first paint),
     # then what was built is frozen out of later collections.
@@ -273,6 +269,15 @@ def cmd_open(args: argparse.Namespace, out: TextIO) -> int:
     try:
         from .app import BriefReaderApp  # Textual only when the reader really opens
 
+        folder = str(target)
+        if loading is not None:
+            entry = loading()
+            if entry.brief is None:
+                for problem in entry.problems:
+                    print(problem, file=sys.stderr)
+                print(f"briefreader: {clean_line(str(target))} could not be opened", file=sys.stderr)
+                return EXIT_PROBLEMS
+            first, folder = entry.brief.id, str(target.parent)
         app = BriefReaderApp(folder, open_brief=first, config=config, remember=not args.no_state,
                              use_cache=not args.no_cache, preloaded=entry)
     finally:
@@ -341,6 +346,8 @@ def cmd_review_export(args: argparse.Namespace, out: TextIO) -> int:
     if store.notice:
         print(f"briefreader: {clean_line(store.notice)}", file=sys.stderr)
     if args.format == "json":
+        import json
+
         text = json.dumps(export_json(brief, store), indent=2, ensure_ascii=False) + "\n"
     else:
         text = export_markdown(brief, store)

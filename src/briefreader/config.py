@@ -14,7 +14,6 @@ Linux).  A broken file is reported and ignored, never fatal::
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,10 +33,13 @@ class Config:
 def load_config(path: Path | None = None) -> Config:
     path = path or paths.config_file()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        import tomllib  # only once there is a file: most starts have none
+
+        data = tomllib.loads(text)
     except FileNotFoundError:
         return Config(path=path)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except (OSError, ValueError) as error:  # bad UTF-8 and bad TOML are ValueErrors
         return Config(notice=f"config file {path} ignored: {error}", path=path)
     config = Config(path=path)
     library = data.get("library")

@@ -451,9 +451,12 @@ class BriefScreen(QuietScreen):
             banner = Text(brief.banner, justify="center")
             for widget in self.query(Banner):
                 widget.update(banner)
-            self.outline.show(render.outline(brief), self.review_marks())
+            reviewed = self.app.opened_review(brief) is not None
+            self.outline.show(render.outline(brief), self.review_marks() if reviewed else None)
             self.reader.part = ""
             self.update_status()
+            if not reviewed:  # its review is read once the brief is on screen, a moment sooner
+                self.call_after_refresh(self.show_review)
         self.goto(target or "front", entry_id)
 
     _status_message = ""  # the short-lived message, while it lasts
@@ -477,12 +480,14 @@ class BriefScreen(QuietScreen):
                 self.set_timer(5, lambda: self._status_serial == serial and self.update_status())
         pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
                                           ("details", self.inspector)) if p.has_focus), "outline")
-        progress = self.app.review_store(brief).progress(brief)
-        counts = "".join(f" {REVIEW_MARKS[status]}{n}" for status, n in progress.by_status.items()
-                         if n and status in REVIEW_MARKS)  # +agreed x disputed ?needs source !flagged
-        parts = [f"[{pane}]", message or "tab: panes",
-                 f"reviewed {progress.reviewed}/{progress.total}{counts}"
-                 + (f" ~{progress.stale}" if progress.stale else "")]
+        parts = [f"[{pane}]", message or "tab: panes"]
+        store = self.app.opened_review(brief)
+        if store is not None:
+            progress = store.progress(brief)
+            counts = "".join(f" {REVIEW_MARKS[status]}{n}" for status, n in progress.by_status.items()
+                             if n and status in REVIEW_MARKS)  # +agreed x disputed ?needs source !flagged
+            parts.append(f"reviewed {progress.reviewed}/{progress.total}{counts}"
+                         + (f" ~{progress.stale}" if progress.stale else ""))
         if not message:
             parts.append(_plural(len(brief.sources), "source"))
         if brief.warnings:
@@ -689,6 +694,14 @@ class BriefScreen(QuietScreen):
         if store.is_stale(self.brief, item_id):
             mark += "~"
         return mark + ("*" if entry.note else "")
+
+    def show_review(self) -> None:
+        """The brief's review, read after its first paint: marks in the outline, progress."""
+        if self.brief is None:
+            return
+        self.app.review_store(self.brief)
+        self.outline.set_marks(self.review_marks())
+        self.update_status(keep=True)
 
     def review_marks(self) -> dict[str, str]:
         marks = {}

@@ -8,7 +8,6 @@ reported; it is never overwritten.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
@@ -71,6 +70,8 @@ def read_json(path: Path) -> tuple[dict, str]:
         return {}, ""
     except OSError as error:
         return {}, f"cannot read {path}: {error.strerror}"
+    import json  # only when there is a file: a first start reads none
+
     try:
         data = json.loads(text)
         if not isinstance(data, dict):

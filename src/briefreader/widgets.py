@@ -318,13 +318,19 @@ class Outline(CursorList):
 
     def set_mark(self, target: str, mark: str) -> None:
         """Change one target's mark, redrawing only its entries."""
-        if mark:
-            self.marks[target] = mark
-        else:
-            self.marks.pop(target, None)
-        for entry in self.items.values():
-            if entry.target == target:
-                self.replace_option_prompt(entry.id, self.label(entry))
+        marks = dict(self.marks)
+        marks[target] = mark
+        self.set_marks({t: m for t, m in marks.items() if m})
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        """Show these marks, redrawing only the entries whose mark changes."""
+        changed = {target for target in marks.keys() | self.marks.keys()
+                   if marks.get(target) != self.marks.get(target)}
+        self.marks = dict(marks)
+        if changed:
+            for entry in self.items.values():
+                if entry.target in changed:
+                    self.replace_option_prompt(entry.id, self.label(entry))
 
     @property
     def entries(self) -> dict[str, OutlineEntry]:

@@ -20,16 +20,7 @@ import stat
 from collections import namedtuple
 from operator import itemgetter
 
-import yaml
-
 from .sanitize import visible
-
-# libyaml's parser is several times faster than the pure-Python one; only its
-# events are used, so the bare parser, without a constructor or resolver.
-if yaml.__with_libyaml__:
-    from yaml._yaml import CParser as _Parser
-else:
-    _Parser = yaml.SafeLoader
 
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # a 20 MB brief must open; 60 MB must not
 MAX_DEPTH = 100  # a brief nests sections a dozen deep at most
@@ -53,6 +44,22 @@ class InputError(Exception):
         self.line = line
         self.column = column
         self.code = code
+
+
+def yaml_parser_class():
+    """The parser whose events :func:`compose` reads: libyaml's bare parser when PyYAML
+    has it (several times faster), else PyYAML's own.
+
+    PyYAML is imported on the first parse, not with this module: importing it costs
+    15 ms, which the first screen of one brief does not wait for (cli.py parses that
+    brief in a second process while this one imports the interface)."""
+    import yaml
+
+    if yaml.__with_libyaml__:
+        from yaml._yaml import CParser
+
+        return CParser
+    return yaml.SafeLoader
 
 
 # namedtuple for its field access, the fastest there is in Python
@@ -202,6 +209,9 @@ def compose(text: str) -> Node | None:
 
     # This loop runs once per YAML event (millions for a large library), so the
     # common path is written out inline, with names bound locally.
+    import yaml  # see parser_class
+
+    parser_class = yaml_parser_class()
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
@@ -209,7 +219,7 @@ def compose(text: str) -> Node | None:
     new, nulls, text_per_node, node_size = tuple.__new__, _NULLS, TEXT_PER_NODE, _node_size
     parser = None
     try:
-        parser = _Parser(text)
+        parser = parser_class(text)
         get_event = parser.get_event
         while True:
             event = get_event()
