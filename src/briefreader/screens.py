@@ -42,7 +42,8 @@ def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
 
 
 class QuietScreen(Screen):
-    """A screen that does not repaint itself in full when the focus moves.
+    """A screen that does not repaint itself in full when the focus moves, nor restyle
+    itself in full when first shown.
 
     Textual's Screen.focused repaints every cell of the screen on each focus change
     (over SSH, the whole screen for a `tab` or a `/`); the widgets that gain and lose
@@ -50,6 +51,39 @@ class QuietScreen(Screen):
     """
 
     focused: Reactive = Reactive(None, repaint=False)
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if layout and not regions:
+            # A layout repaints what moved: Textual's reflow marks the old and new
+            # places of every widget that moved, came or went.  Its default repaints
+            # the whole screen as well.
+            repaint = False
+        elif self._laid_out_in_full and not regions:
+            # Textual repaints a screen in full as it is shown, to cover what was on
+            # the terminal before; shown the first time, its layout has just done so.
+            self._laid_out_in_full = False
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    _styled_at_mount = True  # and not restyled since
+    _laid_out_in_full = False  # shown for the first time, and not repainted since
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        # Textual restyles every widget of a screen each time it is shown (stack_updates
+        # counts the showings), in case the stylesheet changed while it was covered.
+        # Shown the first time, the screen was styled as it was mounted a moment
+        # before: a third of the styling work before a brief's first paint, twice.
+        first_showing = self._styled_at_mount and self.stack_updates == 1
+        self._styled_at_mount = False
+        self._laid_out_in_full = first_showing
+        if not first_showing:
+            super().update_node_styles(animate)
+
+    def _screen_resized(self, size) -> None:
+        # The terminal reports its size as the app starts, the size the screen was just
+        # laid out for; Textual laid it out again and repainted it all.
+        if size != self._compositor.size:
+            super()._screen_resized(size)
 
 
 class TextScreen(ModalScreen[None]):
