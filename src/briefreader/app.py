@@ -251,6 +251,13 @@ class BriefReaderApp(App):
             return []
         return super()._background_screens
 
+    def get_default_screen(self):
+        # One brief, already parsed: its screen is the first screen, not one pushed over
+        # an empty screen that Textual would compose, style and lay out for nothing.
+        if self.preloaded is not None and self.preloaded.brief is not None:
+            return BriefScreen(self.size.width)
+        return super().get_default_screen()
+
     def on_mount(self) -> None:
         # Textual holds back every paint until on_mount returns, yet still renders the
         # screens pushed here; pushing them just after spares one full render at start.
