@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.segment import Segment
@@ -20,6 +19,7 @@ from textual.worker import get_current_worker
 
 from . import paths, render, secure
 from .config import Config, load_config
+from .records import Record, record
 from .loader import load_library
 from .model import Library, LibraryEntry
 from .sanitize import clean_line
@@ -97,8 +97,10 @@ def type_into(field: Input, event) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Location:
+@record
+class Location(Record):
+    """A place the reader has been, for back and forward."""
+
     brief_id: str
     target: str
     entry_id: str = ""  # the outline entry, when a target appears twice (a key judgment)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from . import render
 from .model import Brief, Library
+from .records import Record, record
 
 SCOPES = ("all", "claims", "sources", "entities")
 MAX_SPOTS = 10_000  # a one-letter query in a huge brief: count stops here
@@ -27,8 +27,8 @@ class FindError(ValueError):
     """A query that cannot be searched (a bad regular expression)."""
 
 
-@dataclass(frozen=True)
-class Spot:
+@record
+class Spot(Record):
     """One match: which part and block it is in, and where in the block's text."""
 
     part: str

@@ -9,19 +9,20 @@ here so that no widget walks dicts.  All strings are already cleaned by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Union
 
+from .records import Record, record
 from .vocab import AUTHOR_ATTRIBUTION, LIKELIHOOD_BY_TERM, UNMARKED, Likelihood
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Loc:
+@record(slots=True)
+class Loc(Record):
     """A position in a brief file, 1-based like editors and compilers count."""
 
     path: str
@@ -35,8 +36,8 @@ class Loc:
         return Loc, (self.path, self.line, self.column)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+@record(slots=True)
+class Problem(Record):
     """An error (the brief does not open) or a warning (it opens, flagged)."""
 
     path: str
@@ -75,8 +76,8 @@ class Problem:
 INLINE_REF = re.compile(r"\[\[([^\[\]\n]+?)\]\]|\[@([^\[\]\s,;]+)(?:\s*[,;]\s*([^\[\]\n]*?))?\]")
 
 
-@dataclass(frozen=True, slots=True)
-class InlineRef:
+@record(slots=True)
+class InlineRef(Record):
     """One ``[[id]]`` (``cite`` False) or ``[@id, locator]`` (``cite`` True)."""
 
     target: str
@@ -116,21 +117,27 @@ def inline_refs(text: str) -> list[InlineRef]:
 # The objects of a brief
 
 
-@dataclass(frozen=True)
-class Author:
+@record
+class Author(Record):
+    """One author of a brief, with their role in writing it."""
+
     name: str
     role: str = "author"
     affiliation: str = ""
 
 
-@dataclass(frozen=True)
-class Publisher:
+@record
+class Publisher(Record):
+    """Who published the brief."""
+
     name: str
     url: str = ""
 
 
-@dataclass(frozen=True)
-class Handling:
+@record
+class Handling(Record):
+    """How the brief may be shared: classification, TLP and handling notices."""
+
     classification: str = ""
     tlp: str = ""  # normalised: CLEAR, GREEN, AMBER, AMBER+STRICT, RED or ""
     notices: tuple[str, ...] = ()
@@ -144,8 +151,10 @@ class Handling:
         return " // ".join(parts) or UNMARKED
 
 
-@dataclass(frozen=True)
-class Locator:
+@record
+class Locator(Record):
+    """Where in a source a cited passage is: a page, paragraph, section or timestamp."""
+
     kind: str  # page, paragraph, section or timestamp
     value: str
 
@@ -177,8 +186,10 @@ def parse_locator(text: str) -> Locator | None:
     return Locator("page", text) if text.isdigit() else Locator("section", text)
 
 
-@dataclass(frozen=True)
-class Citation:
+@record
+class Citation(Record):
+    """A claim's reference to a source, with where in the source, if given."""
+
     source: str
     loc: Loc
     locator: Locator | None = None
@@ -188,8 +199,10 @@ class Citation:
     inline: bool = False  # written as [@source] in text rather than under cites:
 
 
-@dataclass(frozen=True)
-class Claim:
+@record
+class Claim(Record):
+    """One statement the brief makes: a fact, a report, an assessment or an assumption."""
+
     id: str
     text: str
     kind: str
@@ -221,8 +234,10 @@ class Claim:
         )
 
 
-@dataclass(frozen=True)
-class Section:
+@record
+class Section(Record):
+    """A titled part of the brief's body: its text, the claims under it, its subsections."""
+
     id: str
     title: str
     loc: Loc
@@ -242,8 +257,10 @@ class Section:
         return tuple(ref.target for ref in inline_refs(self.body) if ref.cite)
 
 
-@dataclass(frozen=True)
-class Source:
+@record
+class Source(Record):
+    """Something the brief's claims rest on, with its reliability grade."""
+
     id: str
     type: str
     loc: Loc
@@ -265,8 +282,10 @@ class Source:
         return self.title or self.url or (f"doi:{self.doi}" if self.doi else self.id)
 
 
-@dataclass(frozen=True)
-class Entity:
+@record
+class Entity(Record):
+    """A person, organization, country, place or other thing the brief names."""
+
     id: str
     type: str
     name: str
@@ -275,8 +294,10 @@ class Entity:
     within: str = ""
 
 
-@dataclass(frozen=True)
-class Event:
+@record
+class Event(Record):
+    """One dated entry of the brief's timeline."""
+
     id: str
     date: str  # ISO 8601 or EDTF as written
     text: str
@@ -285,8 +306,10 @@ class Event:
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Related:
+@record
+class Related(Record):
+    """A link from the brief to another brief, a source or a URL."""
+
     rel: str
     kind: str  # brief, source or url
     target: str  # brief id, source id or URL
@@ -300,8 +323,8 @@ class Related:
 Item = Union[Claim, Section, Source, Entity, Event]
 
 
-@dataclass(frozen=True)
-class Backlink:
+@record
+class Backlink(Record):
     """One place that rests on a source: who cites, with which citation.
 
     ``via`` is set when the citation names a source derived from this one (a
@@ -313,8 +336,10 @@ class Backlink:
     via: Source | None = None
 
 
-@dataclass(frozen=True)
-class Brief:
+@record
+class Brief(Record):
+    """A loaded brief: everything the file says, checked, with its problems."""
+
     id: str
     title: str
     date: str
@@ -467,8 +492,8 @@ class Brief:
 # A library: a folder of briefs
 
 
-@dataclass(frozen=True)
-class LibraryEntry:
+@record
+class LibraryEntry(Record):
     """One brief file: loaded (``brief`` set) or not, with its problems either way."""
 
     path: str
@@ -484,8 +509,10 @@ class LibraryEntry:
         return tuple(p for p in self.problems if not p.is_error)
 
 
-@dataclass(frozen=True)
-class Library:
+@record
+class Library(Record):
+    """The briefs of a folder (or of files given), linked to each other."""
+
     root: str
     entries: tuple[LibraryEntry, ...] = ()
     problems: tuple[Problem, ...] = ()  # library-wide: unreadable folders, duplicate ids

@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 
 from .model import Brief, Citation, Claim, Entity, Event, Library, Related, Section, Source, inline_refs
+from .records import Record, record
 from .sanitize import clean
 from .vocab import (
     CLAIM_KIND_MEANING, INFORMATION_CREDIBILITY, LIKELIHOODS, SOURCE_RELIABILITY, UNMARKED,
@@ -437,8 +438,10 @@ def part_blocks(brief: Brief, part: str, library: Library | None = None) -> list
 # The outline: every place in a brief, in reading order
 
 
-@dataclass(frozen=True)
-class OutlineEntry:
+@record
+class OutlineEntry(Record):
+    """One line of the outline: a place in the brief and what selecting it shows."""
+
     id: str  # unique in the outline
     target: str  # what it selects: claim:<id>, section:<id>, source:<id>, ...
     part: str  # which part the reading pane shows for it
@@ -534,8 +537,8 @@ def _walk(section: Section):
 # The inspector: everything about one item, with what can be followed from it
 
 
-@dataclass(frozen=True)
-class Row:
+@record
+class Row(Record):
     """One line group of the inspector; ``link`` set when ``enter`` can follow it."""
 
     text: Text

@@ -6,7 +6,7 @@ legend screens list them, so a term is defined exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import Record, record
 
 FORMAT_VERSION = 1
 
@@ -28,8 +28,10 @@ LOCATOR_KINDS = ("page", "paragraph", "section", "timestamp")
 AUTHOR_ATTRIBUTION = "author"  # attributed_to's default: the brief's own author
 
 
-@dataclass(frozen=True)
-class Likelihood:
+@record
+class Likelihood(Record):
+    """One band of the likelihood scale: its term, range in percent and synonym."""
+
     term: str
     low: int
     high: int
