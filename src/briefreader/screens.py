@@ -596,7 +596,8 @@ class BriefScreen(QuietScreen):
         if action == "search" and isinstance(self.focused, Input):
             return False  # `/` typed into the search bar is part of the query
         if action == "finish_search":
-            return self.focused is self.query_one(SearchBar).input
+            field = self.query_one(SearchBar).input
+            return field is not None and self.focused is field
         return True
 
     def action_search(self) -> None:

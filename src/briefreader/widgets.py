@@ -544,18 +544,19 @@ class SearchBar(Horizontal):
     regex = False
     scope = "all"
 
-    def compose(self):
-        yield Static("/", id="search-prompt")
-        # no select-all on focus: the focus lands after letters typed at once after `/`,
-        # and would select them for the next key to replace
-        yield Input(id="search-input", select_on_focus=False)
-        yield Static("", id="search-count")
+    _field: Input | None = None  # made on the first `/`: not styled before the first screen
 
     @property
-    def input(self) -> Input:
-        return self.query_one("#search-input", Input)
+    def input(self) -> Input | None:
+        """The query field, once the bar has been opened."""
+        return self._field
 
     def open(self) -> None:
+        if self._field is None:
+            # no select-all on focus: the focus lands after letters typed at once after
+            # `/`, and would select them for the next key to replace
+            self._field = Input(id="search-input", select_on_focus=False)
+            self.mount(Static("/", id="search-prompt"), self._field, Static("", id="search-count"))
         self.display = True
         self.regex, self.scope = False, "all"  # each search starts plain, over everything
         self.input.value = ""
