@@ -74,6 +74,73 @@ class CursorList(OptionList):
     def _get_left_gutter_width(self) -> int:
         return self.MARGIN
 
+    # Options are drawn with Rich from their Text, straight to strips.  OptionList's own
+    # way (turn the Text into Textual's Content, wrap it once to measure it and again
+    # to draw it) takes about ten times as long: a third of the work before a brief's
+    # first screen, and more for a long part.  Other prompts go OptionList's way.
+    _wrapped: dict[int, tuple[Text, int, list]] = {}  # option index -> prompt, width, lines
+
+    def _wrap(self, option: Option, width: int) -> list | None:
+        """The option's lines at this width (Rich Text objects), or None for a prompt
+        that is not a Text."""
+        prompt = option.prompt
+        if not isinstance(prompt, Text) or option._divider:
+            return None
+        index = self._option_to_index[option]
+        cached = self._wrapped.get(index)
+        if cached is not None and cached[0] is prompt and cached[1] == width:
+            return cached[2]
+        lines = list(prompt.wrap(self.app.console, max(1, width)))
+        for line in lines:
+            line.rstrip()  # the space a line was broken at (underlined, it would show)
+        if self._wrapped is CursorList._wrapped:
+            self._wrapped = {}
+        self._wrapped[index] = (prompt, width, lines)
+        return lines
+
+    def set_options(self, options):
+        self._wrapped = {}  # the old options' lines
+        return super().set_options(options)
+
+    def _get_option_render(self, option: Option, style) -> list[Strip]:
+        key = (option, style, None)
+        strips = self._option_render_cache.get(key)
+        if strips is not None:
+            return strips
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        lines = self._wrap(option, width)
+        if lines is None or self.get_component_styles("option-list--option").padding:
+            return super()._get_option_render(option, style)
+        console, base = self.app.console, style.rich_style
+        meta = {"option": self._option_to_index[option]}  # which option a click is on
+        strips = []
+        for line in lines:
+            strip = Strip(line.render(console))
+            if line.style:  # the Text's own style, under its spans (render leaves it out)
+                strip = strip.apply_style(console.get_style(line.style))
+            strips.append(strip.extend_cell_length(width).apply_style(base).apply_meta(meta))
+        self._option_render_cache[key] = strips
+        return strips
+
+    def _update_lines(self) -> None:
+        # OptionList's, measuring each option by the lines _wrap gives (Textual is pinned).
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        for index in range(cache.lines[-1][0] + 1 if cache.lines else 0, len(self.options)):
+            option = self.options[index]
+            lines = self._wrap(option, width)
+            height = len(lines) if lines is not None else \
+                self._get_visual(option).get_height(self.styles, width) + option._divider
+            cache.index_to_line[index] = len(cache.lines)
+            cache.heights[index] = height
+            cache.lines.extend((index, line) for line in range(height))
+        size = Size(width, len(cache.lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self._scroll_update(size)
+
     def render_line(self, y: int) -> Strip:
         try:
             index, offset = self._lines[self.scroll_offset.y + y]
