@@ -53,6 +53,10 @@ class CursorList(OptionList):
     """
 
     BINDINGS = LIST_BINDINGS
+    # Only the styles drawn here: Textual styles each listed class for every list, and
+    # again whenever the list's own style changes (its focus, say).  The cursor is the
+    # margin bar and reverse video below; there is no hover and no separator.
+    COMPONENT_CLASSES = {"option-list--option", "option-list--option-disabled"}
     items: dict = {}
 
     # Over a slow link every cell counts.  OptionList repaints the whole pane (its
@@ -340,6 +344,10 @@ class CursorList(OptionList):
         if self.highlighted is None or not self.option_count:
             return ""
         return self.get_option_at_index(self.highlighted).id or ""
+
+
+# Not OptionList's as well (Widget's __init_subclass__ takes no inherit_component_classes).
+CursorList._inherit_component_classes = False
 
 
 class Outline(CursorList):
