@@ -115,14 +115,18 @@ class CursorList(OptionList):
         lines = self._wrap(option, width)
         if lines is None or self.get_component_styles("option-list--option").padding:
             return super()._get_option_render(option, style)
-        console, base = self.app.console, style.rich_style
-        meta = {"option": self._option_to_index[option]}  # which option a click is on
+        console = self.app.console
+        # the option's style under everything, with the meta a click reads
+        base = style.rich_style + RichStyle.from_meta({"option": self._option_to_index[option]})
         strips = []
         for line in lines:
-            strip = Strip(line.render(console))
+            segments = list(line.render(console))
             if line.style:  # the Text's own style, under its spans (render leaves it out)
-                strip = strip.apply_style(console.get_style(line.style))
-            strips.append(strip.extend_cell_length(width).apply_style(base).apply_meta(meta))
+                segments = Segment.apply_style(segments, console.get_style(line.style))
+            pad = width - line.cell_len
+            if pad > 0:
+                segments = [*segments, Segment(" " * pad)]
+            strips.append(Strip(Segment.apply_style(segments, base), max(width, line.cell_len)))
         self._option_render_cache[key] = strips
         return strips
 
@@ -146,8 +150,11 @@ class CursorList(OptionList):
             self._scroll_update(size)
 
     def render_line(self, y: int) -> Strip:
+        # The line map as render_lines has just brought it up to date (self._lines
+        # would update it again for every line, and so would self._heights).
+        lines = self._line_cache
         try:
-            index, offset = self._lines[self.scroll_offset.y + y]
+            index, offset = lines.lines[self.scroll_offset.y + y]
         except IndexError:
             return super().render_line(y)
         # OptionList's own, minus its highlight style: Textual draws that reverse video as
@@ -159,7 +166,7 @@ class CursorList(OptionList):
         if self.LINE_HIGHLIGHT and index == self.highlighted and self.has_focus and not option.disabled:
             strip = strip.apply_style(LINE_CURSOR_STYLE)  # real reverse video (SGR 7)
         margin = Segment(" " * self.MARGIN)  # unstyled: the fewest bytes when a cursor leaves
-        spacer = index in self._spaced and offset == self._heights.get(index, 0) - 1
+        spacer = index in self._spaced and offset == lines.heights.get(index, 0) - 1
         if index == self.highlighted and not spacer and not option.disabled:
             bar = self.CURSOR if self.has_focus else self.CURSOR_UNFOCUSED
             margin = Segment(bar.ljust(self.MARGIN), CURSOR_STYLE)
