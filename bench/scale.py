@@ -1,8 +1,9 @@
 """Scale: load, index and search for generated libraries, and one very large brief.
 
-    python bench/scale.py [--sizes 10,100,1000] [--single 5000] [--json]
+    python bench/scale.py [--sizes 10,100,1000] [--single 5000] [--rounds 5] [--json]
     python bench/scale.py worker load DIR          (one measurement, one JSON line)
     python bench/scale.py worker index DIR
+    python bench/scale.py worker search DIR      (BENCH_INDEX_DIR: an index built by "index")
     python bench/scale.py worker single DIR
 
 For each size N (``bench/out/lib-N``, generated with bench/make_library.py when
@@ -21,7 +22,12 @@ is never touched):
   to wall time, since other processes on the machine inflate the latter;
 - single: one brief with K claims (``make_library.py --single-claims K``):
   load time, the finder's build (the first ``/``) and the time of every prefix
-  of bench/search_brief.py's queries, as if typed a key at a time.
+  of bench/search_brief.py's queries, as if typed a key at a time;
+- side by side (``--rounds R``): the two largest sizes again, warm search on
+  the index each size's measurement built (and warm load on its model cache),
+  in fresh processes taking turns, A then B, for R rounds: each round's pair
+  sees about the same machine speed, so the growth exponent k of each round
+  is steadier than one from sizes measured minutes apart.
 
 Times are wall-clock on a warm OS page cache (the files were just written or read).
 """
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -130,16 +137,45 @@ def worker_load(folder: Path) -> dict:
     }
 
 
+def warm_search(index) -> dict:
+    """bench/search_library.py's 21 queries on ``index``: each once to warm up, then 3 timed
+    runs; the median, p90 and max of the per-query medians (wall), and the median in CPU time."""
+    from search_library import QUERIES
+
+    walls, cpus, hits = {}, {}, {}
+    for query in QUERIES:
+        hits[query] = len(index.search(query))  # warm-up
+        runs, cpu_runs = [], []
+        for _ in range(3):
+            cpu, started = time.process_time(), time.perf_counter()
+            index.search(query)  # refresh=True: brought up to date first
+            runs.append(time.perf_counter() - started)
+            cpu_runs.append(time.process_time() - cpu)
+        walls[query], cpus[query] = statistics.median(runs), statistics.median(cpu_runs)
+    ordered, ordered_cpu = sorted(walls.values()), sorted(cpus.values())
+    return {
+        "warm_median_ms": statistics.median(ordered) * 1000,
+        "warm_p90_ms": ordered[int(0.9 * (len(ordered) - 1))] * 1000,
+        "warm_max_ms": ordered[-1] * 1000,
+        "warm_median_cpu_ms": statistics.median(ordered_cpu) * 1000,
+        "per_query_ms": {q: round(t * 1000, 2) for q, t in walls.items()},
+        "hits": hits,
+    }
+
+
 def worker_index(folder: Path) -> dict:
     """bench/search_library.py's measurement (first index, incremental update, its 21 queries
-    warm), with CPU time next to wall time: user+sys of this process and its workers."""
-    from search_library import QUERIES, settle
+    warm), with CPU time next to wall time: user+sys of this process and its workers.  With
+    ``BENCH_INDEX_DIR`` set, the index is built there and left for ``worker_search``."""
+    from search_library import settle
 
     from briefreader.index import LibraryIndex
     from briefreader.loader import find_brief_files
 
     before = _rss_mib()
     with tempfile.TemporaryDirectory(prefix="briefreader-bench-") as scratch:
+        scratch = os.environ.get("BENCH_INDEX_DIR") or scratch
+        Path(scratch).mkdir(parents=True, exist_ok=True)
         db = Path(scratch) / "index.sqlite"
         settle(find_brief_files(folder)[0])
         cpu, cpu_children = _cpu(), _cpu(resource.RUSAGE_CHILDREN)
@@ -151,26 +187,22 @@ def worker_index(folder: Path) -> dict:
         first_cpu = _cpu() - cpu + _cpu(resource.RUSAGE_CHILDREN) - cpu_children
         units = index.stats()["units"]
         db_bytes = sum(p.stat().st_size for p in Path(scratch).iterdir())
-        walls, cpus, hits = {}, {}, {}
-        for query in QUERIES:
-            hits[query] = len(index.search(query))  # warm-up
-            runs, cpu_runs = [], []
-            for _ in range(3):
-                cpu, started = time.process_time(), time.perf_counter()
-                index.search(query)  # refresh=True: brought up to date first
-                runs.append(time.perf_counter() - started)
-                cpu_runs.append(time.process_time() - cpu)
-            walls[query], cpus[query] = statistics.median(runs), statistics.median(cpu_runs)
+        search = warm_search(index)
         target = files[len(files) // 2]
+        was = os.stat(target)
         when = time.time_ns() - 5_000_000_000  # not "racy": read exactly once
         os.utime(target, ns=(when, when))
-        cpu, started = _cpu(), time.perf_counter()
-        incremental = index.update(files)
-        incremental_s, incremental_cpu = time.perf_counter() - started, _cpu() - cpu
+        try:
+            cpu, started = _cpu(), time.perf_counter()
+            incremental = index.update(files)
+            incremental_s, incremental_cpu = time.perf_counter() - started, _cpu() - cpu
+        finally:  # as it was: model caches filled before still hold the file (a later warm load)
+            os.utime(target, ns=(was.st_atime_ns, was.st_mtime_ns))
         assert incremental.changed == 1, incremental
+        if os.environ.get("BENCH_INDEX_DIR"):  # left for worker_search: made to match the file again
+            index.update(files)
         jobs = index.jobs
         index.close()
-    ordered, ordered_cpu = sorted(walls.values()), sorted(cpus.values())
     return {
         "files": stats.files,
         "failed": stats.failed,
@@ -180,17 +212,32 @@ def worker_index(folder: Path) -> dict:
         "first_index_cpu_s": first_cpu,
         "incremental_s": incremental_s,
         "incremental_cpu_s": incremental_cpu,
-        "warm_median_ms": statistics.median(ordered) * 1000,
-        "warm_p90_ms": ordered[int(0.9 * (len(ordered) - 1))] * 1000,
-        "warm_max_ms": ordered[-1] * 1000,
-        "warm_median_cpu_ms": statistics.median(ordered_cpu) * 1000,
-        "per_query_ms": {q: round(t * 1000, 2) for q, t in walls.items()},
-        "hits": hits,
+        **search,
         "db_mib": db_bytes / 1048576,
         "rss_before_mib": before,
         "peak_rss_mib": _rss_mib(),
         "children_peak_rss_mib": _rss_mib(resource.RUSAGE_CHILDREN),
     }
+
+
+def worker_search(folder: Path) -> dict:
+    """Warm search again, in a new process, on the index ``worker_index`` left in
+    ``BENCH_INDEX_DIR``: opened, brought up to date (nothing to read unless a file changed
+    since), then the same 21 queries as ``worker_index`` times."""
+    from briefreader.index import LibraryIndex
+    from briefreader.loader import find_brief_files
+
+    db = Path(os.environ["BENCH_INDEX_DIR"]) / "index.sqlite"
+    if not db.exists():
+        raise SystemExit(f"no index at {db}: BENCH_INDEX_DIR must name a folder worker_index built")
+    index = LibraryIndex(db)
+    files, _ = find_brief_files(folder)
+    stats = index.update(files)
+    result = {"files": stats.files, "read_again": stats.added + stats.changed, **warm_search(index)}
+    index.close()
+    result["peak_rss_mib"] = _rss_mib()
+    del result["hits"]
+    return result
 
 
 def worker_single(folder: Path) -> dict:
@@ -231,7 +278,8 @@ def worker_single(folder: Path) -> dict:
     }
 
 
-WORKERS = {"load": calibrated(worker_load), "index": calibrated(worker_index), "single": worker_single}
+WORKERS = {"load": calibrated(worker_load), "index": calibrated(worker_index), "search": calibrated(worker_search),
+           "single": worker_single}
 
 
 # ---------------------------------------------------------------------------
@@ -258,9 +306,14 @@ def ensure_single(claims: int, out: Path) -> Path:
     return folder
 
 
-def in_fresh_process(kind: str, folder: Path, home: Path, timeout: float | None = None) -> dict:
-    """One worker measurement in a new process (its own process group, stopped by id on a timeout)."""
+def in_fresh_process(kind: str, folder: Path, home: Path, timeout: float | None = None,
+                     index_dir: Path | None = None) -> dict:
+    """One worker measurement in a new process (its own process group, stopped by id on a timeout).
+    ``index_dir``: where the index worker builds its index and leaves it, or the search worker finds it."""
     env = dict(os.environ, BRIEFREADER_HOME=str(home))
+    env.pop("BENCH_INDEX_DIR", None)
+    if index_dir is not None:
+        env["BENCH_INDEX_DIR"] = str(index_dir)
     command = [sys.executable, str(Path(__file__).resolve()), "worker", kind, str(folder)]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
@@ -290,19 +343,61 @@ def _median_run(runs: list[dict], key: str) -> dict:
     return chosen
 
 
+class Kept:
+    """What each size's measurements leave for measuring the largest sizes again side by side:
+    a folder per size in one temporary folder, with ``home`` (a ``BRIEFREADER_HOME`` whose model
+    cache is filled: a warm load reads it) and ``index`` (the index the index worker built)."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="bench-kept-"))
+        self.sizes: dict[int, tuple[Path, Path]] = {}  # briefs: (library folder, kept folder)
+
+    def place(self, n: int, folder: Path) -> Path:
+        self.forget(n)
+        place = self.root / f"lib-{n}"
+        place.mkdir()
+        self.sizes[n] = (folder, place)
+        return place
+
+    def forget(self, n: int) -> None:
+        _, place = self.sizes.pop(n, (None, None))
+        if place is not None:
+            shutil.rmtree(place, ignore_errors=True)
+
+    def keep_largest(self, count: int = 2) -> None:
+        """Free the disk of all but the ``count`` largest sizes (10,000 briefs: over 1 GiB of index)."""
+        for n in sorted(self.sizes)[:-count]:
+            self.forget(n)
+
+    def close(self) -> None:
+        self.sizes.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> "Kept":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def measure_size(n: int, out: Path, *, cold_load: bool = True, log=print, timeout: float | None = None,
-                 repeat: int = 1, warm_repeat: int | None = None) -> dict:
+                 repeat: int = 1, warm_repeat: int | None = None, keep: Kept | None = None) -> dict:
     """One size: with ``repeat`` > 1 each measurement runs that many times (fresh processes and
-    homes) and the median run is kept, which steadies the short runs of small libraries."""
+    homes) and the median run is kept, which steadies the short runs of small libraries.  With
+    ``keep``, the last run's home and index are left there for ``side_by_side``."""
     folder, generated = ensure_library(n, out)
     files = list(folder.rglob("*" + SUFFIX))
     row = {"briefs": n, "mib_on_disk": sum(f.stat().st_size for f in files) / 1048576, "generated": generated}
-    scratch = Path(tempfile.mkdtemp(prefix=f"bench-scale-{n}-"))
+    scratch = keep.place(n, folder) if keep else Path(tempfile.mkdtemp(prefix=f"bench-scale-{n}-"))
+    kept = None if keep is None else scratch / "index"
+    done = False
     try:
         if cold_load:
             cold, warm, index = [], [], []
             for number in range(repeat):
                 load_home, index_home = scratch / f"load-home-{number}", scratch / f"index-home-{number}"
+                if keep and number == repeat - 1:
+                    load_home = scratch / "home"
                 times = f" (run {number + 1} of {repeat})" if repeat > 1 else ""
                 log(f"  {n:,} briefs: load, cold model cache{times}")
                 cold.append(in_fresh_process("load", folder, load_home))
@@ -312,7 +407,8 @@ def measure_size(n: int, out: Path, *, cold_load: bool = True, log=print, timeou
                     log(f"  {n:,} briefs: load, warm model cache{label}")
                     warm.append(in_fresh_process("load", folder, load_home))
                 log(f"  {n:,} briefs: first index, incremental, warm search{times}")
-                index.append(in_fresh_process("index", folder, index_home))
+                index.append(in_fresh_process("index", folder, index_home,
+                                              index_dir=kept if number == repeat - 1 else None))
             row["load_cold"] = _median_run(cold, "seconds")
             row["load_warm"] = _median_run(warm, "seconds")
             row["index"] = _median_run(index, "first_index_s")
@@ -324,18 +420,82 @@ def measure_size(n: int, out: Path, *, cold_load: bool = True, log=print, timeou
                 if len(runs) > 1:
                     record["cpu_s"] = statistics.median(r["cpu_s"] for r in runs)
         else:
-            load_home = scratch / "load-home"
+            load_home = scratch / "home"
             # The first index fills the model cache too (in worker processes): the
             # warm load then reads what it wrote.
             log(f"  {n:,} briefs: first index, incremental, warm search")
             started = time.perf_counter()
-            row["index"] = in_fresh_process("index", folder, load_home, timeout=timeout)
+            row["index"] = in_fresh_process("index", folder, load_home, timeout=timeout, index_dir=kept)
             log(f"  {n:,} briefs: load, warm model cache (filled by the first index)")
             left = None if timeout is None else max(30.0, timeout - (time.perf_counter() - started))
             row["load_warm"] = in_fresh_process("load", folder, load_home, timeout=left)
+        done = True
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        elif not done:
+            keep.forget(n)
     return row
+
+
+def _k(n0: float, t0: float | None, n1: float, t1: float | None) -> float | None:
+    """The growth exponent k in t ∝ n^k between two sizes."""
+    if not (t0 and t1) or t0 <= 0 or t1 <= 0 or n0 == n1:
+        return None
+    return math.log(t1 / t0) / math.log(n1 / n0)
+
+
+# What each side-by-side kind measures: worker, wall figure, CPU figure.
+SIDE_BY_SIDE = {
+    "search": ("search", "warm_median_ms", "warm_median_cpu_ms"),
+    "load_warm": ("load", "seconds", "cpu_s"),
+}
+ROUND_FIGURES = ("warm_median_ms", "warm_median_cpu_ms", "warm_p90_ms", "read_again", "seconds", "cpu_s",
+                "cache_hits", "briefs", "calibration_cpu_s", "process_s")
+
+
+def side_by_side(keep: Kept, kind: str, rounds: int, *, log=print, deadline: float | None = None) -> dict | None:
+    """Measure ``kind`` ("search" or "load_warm") again for the two largest sizes ``keep``
+    holds, in fresh processes taking turns (round 1: A then B; round 2: A then B; ...), and the
+    growth exponent k of each round's pair, from wall time and from CPU time divided by the
+    machine's speed measured in the same process.
+
+    ``deadline`` (a ``time.perf_counter()`` value): no round is started that the last one's
+    length says would end after it (the first always runs), and a process still running at
+    the deadline plus a minute is stopped.  None when fewer than two sizes are kept."""
+    if len(keep.sizes) < 2 or rounds < 1:
+        return None
+    worker, wall_key, cpu_key = SIDE_BY_SIDE[kind]
+    (a, (folder_a, place_a)), (b, (folder_b, place_b)) = sorted(keep.sizes.items())[-2:]
+    record = {"kind": kind, "sizes": [a, b], "planned": rounds, "rounds": [], "k_wall": [], "k_cpu": []}
+
+    def steady(r: dict) -> float | None:
+        """CPU time divided by the machine's speed measured in the same process."""
+        return r[cpu_key] / r["calibration_cpu_s"] if r.get(cpu_key) and r.get("calibration_cpu_s") else None
+
+    last = 0.0
+    for number in range(rounds):
+        now = time.perf_counter()
+        if number and deadline is not None and now + last > deadline:
+            record["stopped"] = f"{number} of {rounds} rounds: the time budget was spent"
+            break
+        timeout = None if deadline is None else max(60.0, deadline + 60 - now)
+        pair = []
+        for n, folder, place in ((a, folder_a, place_a), (b, folder_b, place_b)):
+            log(f"  side by side, {kind.replace('_', ' ')}: {n:,} briefs (round {number + 1} of {rounds})")
+            result = in_fresh_process(worker, folder, place / "home", timeout=timeout,
+                                      index_dir=place / "index" if worker == "search" else None)
+            pair.append({key: result[key] for key in ROUND_FIGURES if key in result})
+        last = time.perf_counter() - now
+        record["rounds"].append(pair)
+        first, second = pair
+        record["k_wall"].append(_k(a, first[wall_key], b, second[wall_key]))
+        record["k_cpu"].append(_k(a, steady(first), b, steady(second)))
+    for which in ("wall", "cpu"):
+        values = [k for k in record["k_" + which] if k is not None]
+        record[which] = {"median": statistics.median(values), "min": min(values), "max": max(values)} \
+            if values else None
+    return record
 
 
 def measure_single(claims: int, out: Path) -> dict:
@@ -352,6 +512,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument("--single", type=int, default=5000, help="claims of the single brief (0: skip)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "out")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="side by side: rounds of warm search for the two largest sizes (0: skip)")
+    parser.add_argument("--load-rounds", type=int, default=0,
+                        help="side by side: rounds of warm load for the two largest sizes (default 0)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.worker:
@@ -359,17 +523,42 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("worker KIND DIR, KIND one of " + ", ".join(WORKERS))
         print(json.dumps(WORKERS[args.worker[1]](Path(args.worker[2]))))
         return 0
-    rows = [measure_size(int(n), args.out, log=lambda m: print(m, file=sys.stderr))
-            for n in args.sizes.split(",") if n.strip()]
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    together = {}
+    with Kept() as keep:
+        rows = []
+        for n in args.sizes.split(","):
+            if n.strip():
+                rows.append(measure_size(int(n), args.out, log=log, keep=keep))
+                keep.keep_largest(2)
+        for kind, rounds in (("search", args.rounds), ("load_warm", args.load_rounds)):
+            record = side_by_side(keep, kind, rounds, log=log)
+            if record:
+                together[kind] = record
     single = measure_single(args.single, args.out) if args.single else None
     if args.json:
-        print(json.dumps({"sizes": rows, "single": single}))
+        print(json.dumps({"sizes": rows, "single": single, "side_by_side": together}))
         return 0
     for r in rows:
         print(f"{r['briefs']:>6,} briefs: load cold {r['load_cold']['seconds']:.2f} s, "
               f"warm {r['load_warm']['seconds']:.2f} s ({r['load_warm']['peak_rss_mib']:.0f} MiB), "
               f"first index {r['index']['first_index_s']:.2f} s, "
               f"search median {r['index']['warm_median_ms']:.1f} ms")
+    for kind, record in together.items():
+        a, b = record["sizes"]
+        figure = SIDE_BY_SIDE[kind][1]
+        print(f"side by side, {kind.replace('_', ' ')} {a:,}→{b:,} briefs, {len(record['rounds'])} rounds: "
+              + ", ".join(f"{first[figure]:.3g}→{second[figure]:.3g}" for first, second in record["rounds"]))
+        for which in ("wall", "cpu"):
+            ks = record["k_" + which]
+            summary = record[which]
+            print(f"  k {'wall' if which == 'wall' else 'CPU at machine speed'}: "
+                  + ", ".join("–" if k is None else f"{k:.2f}" for k in ks)
+                  + (f"; median {summary['median']:.2f} (range {summary['min']:.2f}–{summary['max']:.2f})"
+                     if summary else ""))
     if single:
         print(f"single brief ({single['claims']} claims): load {single['load_s']:.2f} s, finder "
               f"{single['finder_s']:.2f} s, per key median {single['key_median_ms']:.1f} ms")
