@@ -19,9 +19,9 @@ from textual.worker import get_current_worker
 
 from . import paths, render, secure
 from .config import Config, load_config
-from .records import Record, record
 from .loader import load_library
 from .model import Library, LibraryEntry
+from .records import Record, record
 from .sanitize import clean_line
 from .screens import BriefScreen, LibraryScreen, LibrarySearchScreen, TextScreen, help_text
 from .state import ReadingState

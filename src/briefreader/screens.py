@@ -42,15 +42,18 @@ def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> Text:
 
 
 class QuietScreen(Screen):
-    """A screen that does not repaint itself in full when the focus moves, nor restyle
-    itself in full when first shown.
+    """A screen that repaints and restyles itself in full only when it must.
 
     Textual's Screen.focused repaints every cell of the screen on each focus change
     (over SSH, the whole screen for a `tab` or a `/`); the widgets that gain and lose
-    focus repaint what changes in them themselves.
+    focus repaint what changes in them themselves.  A layout repaints only what moved,
+    and a screen shown for the first time is not restyled and repainted once more.
     """
 
     focused: Reactive = Reactive(None, repaint=False)
+
+    _styled_at_mount = True  # and not restyled since
+    _laid_out_in_full = False  # shown for the first time, and not repainted since
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
         if layout and not regions:
@@ -64,9 +67,6 @@ class QuietScreen(Screen):
             self._laid_out_in_full = False
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-
-    _styled_at_mount = True  # and not restyled since
-    _laid_out_in_full = False  # shown for the first time, and not repainted since
 
     def update_node_styles(self, animate: bool = True) -> None:
         # Textual restyles every widget of a screen each time it is shown (stack_updates

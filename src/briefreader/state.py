@@ -28,6 +28,7 @@ class ReadingState:
         }
         last = data.get("last") if data.get("version") == STATE_VERSION else ""
         self.last = last if isinstance(last, str) else ""  # the brief read most recently
+        self.unsaved = False  # moves recorded since the last save
 
     def position(self, brief_id: str) -> str:
         return self.positions.get(brief_id, "")
@@ -39,13 +40,11 @@ class ReadingState:
         self.last = brief_id
         self.unsaved = self.persist
 
-    unsaved = False  # moves recorded since the last save
-
     def save(self) -> None:
         """Write the positions (atomically), if anything moved since the last save."""
         if not self.unsaved:
             return
-        import json
+        import json  # here: a first start, which has no file to read, needs none before
 
         self.unsaved = False
         try:
