@@ -234,3 +234,26 @@ def test_keys_that_arrive_together_are_handled_in_order(terminal_factory):
     terminal.press(b"\x17minsk")  # ctrl+w: the word, then a new one
     terminal.wait_until(lambda lines: any(line.startswith("/ minsk ") for line in lines),
                         "the word replaced")
+
+
+def test_moves_that_arrive_together_keep_the_panes_together(terminal_factory):
+    """Keys bunched in one read (a paste, one SSH packet) move the panes as typed one
+    by one.  Before the fix `jj` left the outline on the first key judgment and the
+    reading pane on the second (the first move's message, arriving after the second
+    move, pulled the panes back), and a second tab in a burst went to the pane the
+    first had left."""
+    terminal = terminal_factory()
+    terminal.wait_for("briefreader · library", "Oreshnik in Belarus")
+    terminal.press(b"\r")
+    terminal.wait_for("Bottom line up front")
+    terminal.press(b"jj")
+
+    def both_on_kj2(lines):
+        outline = [line[:25] for line in lines if line.startswith("▌")]
+        reading = [line[25:] for line in lines if line[25:].startswith("▕┆")]
+        return outline and "KJ2" in outline[0] and reading and "KJ2" in reading[0]
+
+    terminal.wait_until(both_on_kj2, "the outline and the reading pane both on KJ2")
+    terminal.press(b"\t\t")
+    terminal.wait_until(lambda lines: any(line.startswith("[details]") for line in lines),
+                        "two tabs: the details pane")

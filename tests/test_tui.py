@@ -615,8 +615,38 @@ def test_the_reading_position_is_remembered_between_runs(briefreader_home: Path)
 
     run(first)
     saved = json.loads((briefreader_home / "state" / "positions.json").read_text(encoding="utf-8"))
-    assert saved["positions"][ORESHNIK] == places["target"]
+    assert saved["positions"][ORESHNIK] == places["entry"]
     run(second)
+
+
+def test_a_brief_left_on_a_key_judgment_reopens_on_it(briefreader_home: Path):
+    """A key judgment is listed twice in the outline (under the bottom line, and as the
+    claim in its section): the reader reopens on the one it was left on.  A position
+    saved as a target (files written before) still opens, at the claim in its section."""
+    places = {}
+
+    async def leave_on_key_judgment():
+        async with reader(remember=True) as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "j")
+            places["entry"] = screen.outline.current_id
+            assert places["entry"].startswith("kj:")
+            places["target"] = current_target(screen)
+            await press(pilot, "q", "q")
+
+    async def reopen(on_the_entry):
+        async with reader(remember=True) as pilot:
+            screen = await open_by_keys(pilot)
+            assert on_the_entry(screen.outline.current_id), screen.outline.current_id
+            assert current_target(screen) == places["target"]
+
+    run(leave_on_key_judgment)
+    run(lambda: reopen(lambda entry_id: entry_id == places["entry"]))
+    state = briefreader_home / "state" / "positions.json"
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    saved["positions"][ORESHNIK] = places["target"]  # as written before outline entries
+    state.write_text(json.dumps(saved), encoding="utf-8")
+    run(lambda: reopen(lambda entry_id: entry_id.startswith("in:")))
 
 
 def test_without_remember_nothing_is_written(briefreader_home: Path):
@@ -1243,9 +1273,9 @@ def test_moving_writes_no_position_until_a_second_later_or_the_end(briefreader_h
             assert not saved.exists()
             assert pilot.app.positions.unsaved
             await pilot.pause(1.3)
-            assert json.loads(saved.read_text(encoding="utf-8"))["positions"][ORESHNIK] == current_target(screen)
+            assert json.loads(saved.read_text(encoding="utf-8"))["positions"][ORESHNIK] == screen.outline.current_id
             await press(pilot, "right_square_bracket")
-            moved = current_target(screen)
+            moved = screen.outline.current_id
             await press(pilot, "q", "q")
         assert json.loads(saved.read_text(encoding="utf-8"))["positions"][ORESHNIK] == moved
     run(body)

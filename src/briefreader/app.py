@@ -418,8 +418,10 @@ class BriefReaderApp(App):
                 self.notify(store.take_notice(), severity="warning", timeout=10)
         return store
 
-    def remember(self, brief_id: str, target: str) -> None:
-        self.positions.remember(brief_id, target)
+    def remember(self, brief_id: str, entry_id: str) -> None:
+        """Where the reader is in a brief: its outline entry (a key judgment is not the
+        same place as the claim's own in its section)."""
+        self.positions.remember(brief_id, entry_id)
         if self.positions.unsaved and self._positions_timer is None:
             self._positions_timer = self.set_timer(1, self.save_positions)
 

@@ -461,7 +461,7 @@ class BriefScreen(QuietScreen):
 
     def update_narrow(self) -> None:
         """Two panes when narrow: the inspector takes the reader's place while focused."""
-        inspecting = self.has_class("narrow") and self.inspector.has_focus
+        inspecting = self.has_class("narrow") and self.inspector is self.focused
         self.set_class(inspecting, "inspecting")
 
     # -- showing a brief -------------------------------------------------
@@ -513,7 +513,7 @@ class BriefScreen(QuietScreen):
                 serial = self._status_serial
                 self.set_timer(5, lambda: self._status_serial == serial and self.update_status())
         pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
-                                          ("details", self.inspector)) if p.has_focus), "outline")
+                                          ("details", self.inspector)) if p is self.focused), "outline")
         parts = [f"[{pane}]", message or "tab: panes"]
         store = self.app.opened_review(brief)
         if store is not None:
@@ -543,7 +543,12 @@ class BriefScreen(QuietScreen):
             return False
         entries = self.outline.entries
         entry = None
-        if entry_id in entries and entries[entry_id].target == target:
+        if not entry_id and target in entries:
+            # an outline entry names a place too, a key judgment rather than its copy in
+            # a section: the reading position is kept so
+            entry = entries[target]
+            target = entry.target
+        elif entry_id in entries and entries[entry_id].target == target:
             entry = entries[entry_id]
         elif self.outline.current_id in entries and entries[self.outline.current_id].target == target:
             entry = entries[self.outline.current_id]
@@ -554,7 +559,7 @@ class BriefScreen(QuietScreen):
             return False
         self.select_quietly(self.outline, entry.id)
         self.show_entry(entry)
-        self.app.remember(brief.id, target)
+        self.app.remember(brief.id, entry.id)
         if self.has_class("inspecting") and target.split(":")[0] not in DETAIL_KINDS:
             # a place to read (a section, the front matter): show the reading pane
             self.focus_pane(self.reader)
@@ -605,7 +610,7 @@ class BriefScreen(QuietScreen):
             return
         if self.finder is None:
             self.finder = BriefFinder(self.brief, self.app.library)
-        pane = next((p.id for p in (self.outline, self.reader, self.inspector) if p.has_focus), "outline")
+        pane = next((p.id for p in (self.outline, self.reader, self.inspector) if p is self.focused), "outline")
         self.search_origin = (self.outline.current_id, self.reader.current_id, pane)
         self._searched = ("", False, "all")  # the empty query the bar opens with
         # The bar takes the status line's row, so the panes keep their size and the
@@ -765,10 +770,10 @@ class BriefScreen(QuietScreen):
     def current_item(self, kinds: tuple[str, ...]) -> str:
         """The claim (or source) the keys act on: what the focused pane has under its cursor."""
         candidates = []
-        if self.inspector.has_focus:
+        if self.inspector is self.focused:
             candidates.append(self.inspector.subject)
         block = self.reader.current_block
-        if self.reader.has_focus and block is not None:
+        if self.reader is self.focused and block is not None:
             candidates.append(block.key if _is_item(block.key) else
                               (block.links[0] if len(block.links) == 1 else ""))
         entry = self.outline.entries.get(self.outline.current_id)
@@ -851,15 +856,19 @@ class BriefScreen(QuietScreen):
             self._quiet[pane.id] = option_id
 
     def _was_quiet(self, pane, option_id: str) -> bool:
+        """True for a move that is not the user's to follow: one the screen made itself,
+        or one the pane has since left (keys in a burst move a pane again before the
+        message of the first move arrives; following it would pull the other panes,
+        and then this one, back)."""
         if self._quiet.get(pane.id) == option_id:
             del self._quiet[pane.id]
             return True
-        return False
+        return option_id != pane.current_id
 
     def on_outline_moved(self, message: Outline.Moved) -> None:
         if not self._was_quiet(self.outline, message.item.id):
             self.show_entry(message.item)
-            self.app.remember(self.brief.id, message.item.target)
+            self.app.remember(self.brief.id, message.item.id)
 
     def on_outline_chosen(self, message: Outline.Chosen) -> None:
         self.focus_pane(self.reader)
@@ -923,7 +932,7 @@ class BriefScreen(QuietScreen):
         self.select_quietly(self.outline, entry.id)
         if block is not None:
             self.inspect_block(block)
-        self.app.remember(self.brief.id, entry.target)
+        self.app.remember(self.brief.id, entry.id)
 
     def on_inspector_follow(self, message: Inspector.Follow) -> None:
         self.follow(message.link)
@@ -948,7 +957,9 @@ class BriefScreen(QuietScreen):
 
     def action_cycle_pane(self, step: int) -> None:
         panes = [self.outline, self.reader, self.inspector]
-        current = next((i for i, p in enumerate(panes) if p.has_focus), 0)
+        # the screen's focus, set at once; has_focus follows a moment later, and the
+        # next tab of a burst (a paste, keys bunched in one SSH packet) is already here
+        current = next((i for i, p in enumerate(panes) if p is self.focused), 0)
         self.focus_pane(panes[(current + step) % len(panes)])
 
     def _entry_ids(self) -> list[str]:

@@ -11,7 +11,8 @@ STATE_VERSION = 1
 
 
 class ReadingState:
-    """Per-brief reading positions.
+    """Per-brief reading positions: the outline entry the reader was on (files written
+    before kept its target, `claim:<id>`; both open at the place).
 
     A move is recorded at once and written by :meth:`save`, which the reader calls
     a second after the first move not yet saved and again as it closes: moving

@@ -195,7 +195,12 @@ class CursorList(OptionList):
         # never its own: ScrollView then redraws the scrollbars though nothing moved.
         if size == self._size and container_size == self.container_size:
             return False
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and self.highlighted is not None:
+            # A cursor placed before the pane had a size (a brief reopened deep in its
+            # outline) is brought into view now, in the first paint, not in a second.
+            self.scroll_to_highlight()
+        return changed
 
     # Textual repaints a whole widget when it gains or loses focus.  A pane here
     # looks the same either way but for its cursor, so only the cursor is repainted
