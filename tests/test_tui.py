@@ -1369,3 +1369,34 @@ def test_panes_draw_every_option_as_textual_would():
 
     run(lambda: body((120, 40)))
     run(lambda: body((80, 24)))
+
+
+def test_a_status_message_goes_with_the_next_move():
+    """"at the top" (and any such message) says where the cursor was: the next move
+    clears it, not only its timer."""
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "k")
+            assert "at the top" in str(screen.query_one("#status").render())
+            await press(pilot, "j")
+            assert "at the top" not in str(screen.query_one("#status").render())
+    run(body)
+
+
+def test_the_outline_follows_n_to_the_match():
+    """n and N move the outline's cursor to the entry of the block the match is in,
+    a key judgment included (it used to stay on the part's first entry)."""
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "slash", *"oreshnik", "enter")
+            seen = set()
+            for _ in range(len(screen.spots)):
+                block = screen.reader.current_block
+                entry = screen.outline.entries[screen.outline.current_id]
+                assert entry == screen.outline_entry_for(block), (block.key, entry.id)
+                seen.add(entry.id.split(":")[0])
+                await press(pilot, "n")
+            assert "kj" in seen
+    run(body)

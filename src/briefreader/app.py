@@ -370,11 +370,7 @@ class BriefReaderApp(App):
         if screen is None or screen.brief is None:
             return
         before = self.here
-        if entry_id:
-            screen.outline.select_id(entry_id)
-            moved = True
-        else:
-            moved = screen.goto(link)
+        moved = screen.goto(link, entry_id)
         if moved and before is not None and before.target != getattr(self.here, "target", None):
             self.history.append(before)
             self.future.clear()

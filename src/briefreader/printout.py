@@ -58,7 +58,7 @@ def bibliography(brief: Brief) -> list[Block]:
         if source.derived_from:
             text.append("\n  derived from " + ", ".join(source.derived_from), style="dim")
         claims = brief.claims_citing(source)
-        text.append(f"\n  {len(claims)} claim{'s' if len(claims) != 1 else ''} rest on it", style="dim")
+        text.append(f"\n  {len(claims)} claim{'s rest' if len(claims) != 1 else ' rests'} on it", style="dim")
         blocks.append(Block(f"bib:{source.id}", text))
     blocks.append(Block("bib:legend", Text(
         "Grades: source reliability A-F, information credibility 1-6 "

@@ -304,7 +304,7 @@ def source_block(brief: Brief, source: Source) -> Block:
     if source.reliability:
         details.append(f"reliability {source.reliability} ({SOURCE_RELIABILITY[source.reliability]})")
     cited = len(brief.claims_citing(source))
-    details.append(f"{cited} claim{'s' if cited != 1 else ''} rest on it")
+    details.append(f"{cited} claim{'s rest' if cited != 1 else ' rests'} on it")
     text.append("\n" + " · ".join(details), style="dim")
     return Block(f"source:{source.id}", text, [f"source:{source.id}"])
 
@@ -667,7 +667,8 @@ def inspect_source(brief: Brief, source: Source) -> list[Row]:
                          ("descriptor", source.descriptor)):
         if value:
             details.append((label, value))
-    rows += [Row(Text(f"{label}: {value}")) for label, value in details]
+    rows += [Row(Text(f"{label}: {value}"), f"url:{value}" if label == "URL" else "")
+             for label, value in details]
     for parent_id in source.derived_from:
         parent = brief.source(parent_id)
         rows.append(Row(Text(f"derived from {parent.label if parent else parent_id}"), f"source:{parent_id}"))
@@ -715,8 +716,8 @@ def inspect_related(brief: Brief, related: Related, library: Library | None) -> 
             rows.append(Row(Text(f"brief {related.target}: not in this library", style="italic")))
     elif related.kind == "source":
         rows.append(Row(Text(related.title or related.target), f"source:{related.target}"))
-    else:
-        rows.append(Row(Text(f"{related.title}\n{related.target}".strip())))
+    else:  # a URL: following it says why it is not opened, and shows it whole
+        rows.append(Row(Text(f"{related.title}\n{related.target}".strip()), related_target(related)))
     if related.note:
         rows.append(Row(_Inline(brief, []).render(related.note, "italic")))
     return rows

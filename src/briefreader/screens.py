@@ -407,7 +407,7 @@ class BriefScreen(QuietScreen):
         self.brief: Brief | None = None
         # Ids the screen selected itself: their highlight messages arrive later
         # and must not be taken for the user's moves.
-        self._quiet: dict[str, str] = {}
+        self._quiet: dict[str, list[str]] = {}
         self._pending: tuple[Brief, str, str] | None = None
         self._ready = False
         self.finder: BriefFinder | None = None
@@ -648,12 +648,11 @@ class BriefScreen(QuietScreen):
         spot = self.spots[index]
         self.reader.show(spot.part, self.part_blocks(spot.part))
         self.select_quietly(self.reader, spot.key)
-        entry = next((e for e in self.outline.entries.values()
-                      if e.part == spot.part and (e.target == spot.key or e.id == spot.part)), None)
-        if entry is not None:
-            self.select_quietly(self.outline, entry.id)
         block = self.reader.blocks.get(spot.key)
-        if block is not None:
+        if block is not None:  # the outline follows, as it does the reading pane's cursor
+            entry = self.outline_entry_for(block)
+            if entry is not None:
+                self.select_quietly(self.outline, entry.id)
             self.inspect_block(block)
         more = "+" if len(self.spots) >= MAX_SPOTS else ""
         self.query_one(SearchBar).set_count(f"{index + 1}/{len(self.spots)}{more}")
@@ -814,6 +813,10 @@ class BriefScreen(QuietScreen):
             if text is None:
                 self.update_status("note discarded")
                 return
+            had_note = bool(entry and entry.note)
+            if not text.strip() and not had_note:
+                self.update_status(f"no note on {ident}")  # left empty: nothing to save or remove
+                return
             self.app.review_store(self.brief).set_note(self.brief, ident, text)
             self.reviewed(target)
             self.update_status(f"note on {ident} saved" if text.strip() else f"note on {ident} removed")
@@ -853,20 +856,29 @@ class BriefScreen(QuietScreen):
 
     def select_quietly(self, pane, option_id: str) -> None:
         if option_id and pane.current_id != option_id and pane.select_id(option_id):
-            self._quiet[pane.id] = option_id
+            pending = self._quiet.setdefault(pane.id, [])
+            pending.append(option_id)
+            del pending[:-8]  # one per move still on its way; a few at most
 
     def _was_quiet(self, pane, option_id: str) -> bool:
-        """True for a move that is not the user's to follow: one the screen made itself,
-        or one the pane has since left (keys in a burst move a pane again before the
-        message of the first move arrives; following it would pull the other panes,
-        and then this one, back)."""
-        if self._quiet.get(pane.id) == option_id:
-            del self._quiet[pane.id]
+        """True for a move that is not the user's to follow: one the screen made itself
+        (keys in a burst can make several before their messages arrive), or one the
+        pane has since left (following it would pull the other panes, and then this
+        one, back)."""
+        pending = self._quiet.get(pane.id)
+        if pending and option_id in pending:
+            pending.remove(option_id)
             return True
         return option_id != pane.current_id
 
+    def _moved_on(self) -> None:
+        """A move of the user's own: a message about where the cursor was is old news."""
+        if self._status_message:
+            self.update_status()
+
     def on_outline_moved(self, message: Outline.Moved) -> None:
         if not self._was_quiet(self.outline, message.item.id):
+            self._moved_on()
             self.show_entry(message.item)
             self.app.remember(self.brief.id, message.item.id)
 
@@ -877,6 +889,7 @@ class BriefScreen(QuietScreen):
         block = message.item
         if self._was_quiet(self.reader, block.key):
             return
+        self._moved_on()
         self.inspect_block(block)
         entry = self.outline_entry_for(block)
         if entry is not None:  # keep the outline's cursor on what is being read
