@@ -1400,3 +1400,20 @@ def test_the_outline_follows_n_to_the_match():
                 await press(pilot, "n")
             assert "kj" in seen
     run(body)
+
+
+def test_wrapped_rows_of_the_details_hang_under_their_text():
+    """A details row that wraps goes on under its text, not under its "→ " marker."""
+    async def body():
+        async with reader() as pilot:
+            screen = await open_by_keys(pilot)
+            await press(pilot, "j", "tab", "tab")
+            pane = screen.inspector
+            style = pane.get_visual_style("option-list--option")
+            wrapped = [pane._get_option_render(option, style) for option in pane.options]
+            wrapped = [strips for strips in wrapped if len(strips) > 1]
+            assert wrapped
+            for strips in wrapped:
+                for strip in strips[1:]:
+                    assert strip.text.startswith("  "), [s.text for s in strips]
+    run(body)

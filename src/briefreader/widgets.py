@@ -83,6 +83,7 @@ class CursorList(OptionList):
     # to draw it) takes about ten times as long: a third of the work before a brief's
     # first screen, and more for a long part.  Other prompts go OptionList's way.
     _wrapped: dict[int, tuple[Text, int, list]] = {}  # option index -> prompt, width, lines
+    HANG = 0  # the cells at the start of an option that its wrapped lines are indented by
 
     def _wrap(self, option: Option, width: int) -> list | None:
         """The option's lines at this width (Rich Text objects), or None for a prompt
@@ -94,7 +95,13 @@ class CursorList(OptionList):
         cached = self._wrapped.get(index)
         if cached is not None and cached[0] is prompt and cached[1] == width:
             return cached[2]
-        lines = list(prompt.wrap(self.app.console, max(1, width)))
+        hang = self.HANG if prompt.cell_len > width else 0
+        if hang:  # wrapped lines start under the text, not under the row's marker
+            head, body = prompt[:hang], prompt[hang:]
+            lines = list(body.wrap(self.app.console, max(1, width - hang)))
+            lines = [head + lines[0], *(Text(" " * hang) + line for line in lines[1:])]
+        else:
+            lines = list(prompt.wrap(self.app.console, max(1, width)))
         for line in lines:
             line.rstrip()  # the space a line was broken at (underlined, it would show)
         if self._wrapped is CursorList._wrapped:
@@ -545,6 +552,7 @@ class Inspector(CursorList):
 
     Chosen = Follow  # choosing a row means following its link
     subject = ""
+    HANG = 2  # under the text of a row, past its "→ " (or its two spaces)
 
     def show(self, subject: str, rows: list[Row]) -> None:
         self.subject = subject
