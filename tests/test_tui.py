@@ -1417,3 +1417,20 @@ def test_wrapped_rows_of_the_details_hang_under_their_text():
                 for strip in strips[1:]:
                     assert strip.text.startswith("  "), [s.text for s in strips]
     run(body)
+
+
+def test_library_search_marks_matches_so_they_show_on_the_selected_hit():
+    """The focused list's selected line is reverse video: the matched words of a hit
+    are bold and underlined, which shows on it too, with or without colour."""
+    async def body():
+        async with reader() as pilot:
+            screen = await library_search(pilot, "belarus")
+            listing = screen.query_one("#hits")
+            option = listing.get_option_at_index(0)
+            hit = screen.hits[option.id]
+            start, end = hit.highlights()[0]
+            offset = len(option.prompt.plain) - len(hit.plain_snippet)  # the snippet ends the row
+            styles = [str(span.style) for span in option.prompt.spans
+                      if span.start <= offset + start < span.end]
+            assert any("underline" in style and "reverse" not in style for style in styles), styles
+    run(body)

@@ -1141,7 +1141,9 @@ class LibrarySearchScreen(QuietScreen):
             text.append("\n  ")
             snippet = Text(hit.plain_snippet)
             for start, end in hit.highlights():
-                snippet.stylize("reverse", start, end)
+                # not reverse: the selected hit's line is reverse video in a focused list,
+                # and a reverse mark on it would vanish (as any mark, without colour)
+                snippet.stylize("bold underline", start, end)
             text.append_text(snippet)
             options.append(Option(text, id=option_id))
         listing.set_options(options)
