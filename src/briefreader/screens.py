@@ -441,7 +441,7 @@ class BriefScreen(QuietScreen):
 
     def on_resize(self, event) -> None:
         self.fit_layout(event.size.width)
-        for pane in (self.outline, self.reader, self.inspector):  # keep each cursor in view
+        for pane in self.panes:  # keep each cursor in view
             pane.call_after_refresh(pane.scroll_to_highlight)
         self.update_narrow()
 
@@ -512,8 +512,7 @@ class BriefScreen(QuietScreen):
             if message:  # a message is news for a few seconds, then the line is itself again
                 serial = self._status_serial
                 self.set_timer(5, lambda: self._status_serial == serial and self.update_status())
-        pane = next((name for name, p in (("outline", self.outline), ("reading", self.reader),
-                                          ("details", self.inspector)) if p is self.focused), "outline")
+        pane = {"reader": "reading", "inspector": "details"}.get(self.focused_pane.id, "outline")
         parts = [f"[{pane}]", message or "tab: panes"]
         store = self.app.opened_review(brief)
         if store is not None:
@@ -610,8 +609,7 @@ class BriefScreen(QuietScreen):
             return
         if self.finder is None:
             self.finder = BriefFinder(self.brief, self.app.library)
-        pane = next((p.id for p in (self.outline, self.reader, self.inspector) if p is self.focused), "outline")
-        self.search_origin = (self.outline.current_id, self.reader.current_id, pane)
+        self.search_origin = (self.outline.current_id, self.reader.current_id, self.focused_pane.id)
         self._searched = ("", False, "all")  # the empty query the bar opens with
         # The bar takes the status line's row, so the panes keep their size and the
         # screen is not laid out (and sent over the link) again.
@@ -968,12 +966,20 @@ class BriefScreen(QuietScreen):
         # in view, so nothing to scroll (which would repaint its scrollbar)
         self.set_focus(pane, scroll_visible=False)
 
+    @property
+    def panes(self) -> list[CursorList]:
+        return [self.outline, self.reader, self.inspector]
+
+    @property
+    def focused_pane(self) -> CursorList:
+        """The pane with the focus (the outline when none has it).  From the screen's
+        focus, set at once: has_focus follows a moment later, and the next key of a
+        burst (a paste, keys bunched in one SSH packet) is already here."""
+        return next((pane for pane in self.panes if pane is self.focused), self.outline)
+
     def action_cycle_pane(self, step: int) -> None:
-        panes = [self.outline, self.reader, self.inspector]
-        # the screen's focus, set at once; has_focus follows a moment later, and the
-        # next tab of a burst (a paste, keys bunched in one SSH packet) is already here
-        current = next((i for i, p in enumerate(panes) if p is self.focused), 0)
-        self.focus_pane(panes[(current + step) % len(panes)])
+        panes = self.panes
+        self.focus_pane(panes[(panes.index(self.focused_pane) + step) % len(panes)])
 
     def _entry_ids(self) -> list[str]:
         return list(self.outline.entries)

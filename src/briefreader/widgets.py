@@ -137,17 +137,19 @@ class CursorList(OptionList):
         self._option_render_cache[key] = strips
         return strips
 
+    def _option_height(self, option: Option, width: int) -> int:
+        lines = self._wrap(option, width)
+        return len(lines) if lines is not None else \
+            self._get_visual(option).get_height(self.styles, width) + option._divider
+
     def _update_lines(self) -> None:
-        # OptionList's, measuring each option by the lines _wrap gives (Textual is pinned).
+        # OptionList's, measuring each option with _option_height (Textual is pinned).
         if not self.scrollable_content_region:
             return
         cache = self._line_cache
         width = self.scrollable_content_region.width - self._get_left_gutter_width()
         for index in range(cache.lines[-1][0] + 1 if cache.lines else 0, len(self.options)):
-            option = self.options[index]
-            lines = self._wrap(option, width)
-            height = len(lines) if lines is not None else \
-                self._get_visual(option).get_height(self.styles, width) + option._divider
+            height = self._option_height(self.options[index], width)
             cache.index_to_line[index] = len(cache.lines)
             cache.heights[index] = height
             cache.lines.extend((index, line) for line in range(height))
@@ -394,21 +396,11 @@ class Outline(CursorList):
         label.append(entry.label.replace("\n", " "), style="" if entry.depth else "bold")
         return label
 
-    def _update_lines(self) -> None:
+    def _option_height(self, option: Option, width: int) -> int:
         # Every entry is one line (labels never wrap), so the line map is known without
         # laying each entry out to learn its height: for a long outline that was a good
-        # part of the first paint.  Mirrors OptionList._update_lines (Textual is pinned).
-        if not self.scrollable_content_region:
-            return
-        cache = self._line_cache
-        for index in range(len(cache.lines), len(self.options)):
-            cache.index_to_line[index] = index
-            cache.heights[index] = 1
-            cache.lines.append((index, 0))
-        size = Size(self.scrollable_content_region.width - self._get_left_gutter_width(), len(cache.lines))
-        if size != self.virtual_size:
-            self.virtual_size = size
-            self._scroll_update(size)
+        # part of the first paint.
+        return 1
 
     def set_mark(self, target: str, mark: str) -> None:
         """Change one target's mark, redrawing only its entries."""
